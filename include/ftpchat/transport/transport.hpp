@@ -1,0 +1,49 @@
+// The one interface the room engine uses to reach a server. Paths are relative to the
+// mount's base directory, '/'-separated, never starting with '/'; "" is the base itself.
+// An instance is one connection and is not thread-safe: callers serialize.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ftpchat/core/error.hpp"
+
+namespace ftpchat {
+
+struct DirEntry {
+  std::string name;
+  bool is_dir = false;
+  std::optional<std::uint64_t> size;  // absent when the listing does not say
+};
+
+struct TransportStats {
+  std::uint64_t requests = 0;         // protocol operations issued (list, read, append, ...)
+  std::uint64_t bytes_downloaded = 0; // payload bytes (listings and file data)
+  std::uint64_t bytes_uploaded = 0;
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+
+  // Entries of a directory (without "." and ".."). not_found if it does not exist.
+  virtual Result<std::vector<DirEntry>> list(const std::string& dir) = 0;
+  // Bytes of a file from `offset` to its end (empty if offset == size).
+  virtual Result<std::string> read(const std::string& path, std::uint64_t offset) = 0;
+  // Appends to a file, creating it if missing (FTP APPE, SFTP/file O_APPEND).
+  virtual Result<void> append(const std::string& path, std::string_view data) = 0;
+  // Creates `path` with `data` so readers never see it partial: upload to a temporary
+  // name in the same directory, then rename. exists if `path` is already there.
+  virtual Result<void> create_file(const std::string& path, std::string_view data) = 0;
+  // Creates a directory; exists if it is already there (never merges into it).
+  virtual Result<void> make_dir(const std::string& path) = 0;
+
+  // The server as users may see it: URL with the password removed.
+  virtual std::string display_url() const = 0;
+  virtual TransportStats stats() const = 0;
+};
+
+}  // namespace ftpchat
