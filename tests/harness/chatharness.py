@@ -1,0 +1,24 @@
+# The integration-test harness in one import: real servers on 127.0.0.1, a fault-injecting TCP
+# proxy, real ftpchatfs mounts, and shell-level helpers. Run by /usr/bin/python3 (Debian's
+# pyftpdlib); ctest sets PYTHONPATH to this folder and FTPCHATFS_BIN to the built binary.
+from harness_base import (HarnessError, ScratchDir, WaitTimeout, free_port, free_port_range,
+                          make_scratch, port_accepts, wait_for)
+from harness_ftp import (FtpServerBase, ProftpdServer, PureFtpdServer, PyFtpdServer, VsftpdServer,
+                         ensure_system_user)
+from harness_mount import (ClientDir, Mount, MountResult, cleanup_stale_mounts, ftpchatfs_binary,
+                           is_mounted, run_ftpchatfs)
+from harness_proxy import TcpProxy
+from harness_server import ServerBase, make_self_signed_cert, servers_root
+from harness_sshd import SshdServer
+from harness_tools import TailFollower, append_line, read_text
+
+FTP_SERVER_CLASSES = (PyFtpdServer, VsftpdServer, PureFtpdServer, ProftpdServer)
+
+__all__ = [
+    'HarnessError', 'WaitTimeout', 'ScratchDir', 'make_scratch', 'free_port', 'free_port_range',
+    'port_accepts', 'wait_for', 'ServerBase', 'FtpServerBase', 'PyFtpdServer', 'VsftpdServer',
+    'PureFtpdServer', 'ProftpdServer', 'SshdServer', 'FTP_SERVER_CLASSES', 'ensure_system_user',
+    'make_self_signed_cert', 'servers_root', 'TcpProxy', 'ClientDir', 'Mount', 'MountResult',
+    'cleanup_stale_mounts', 'ftpchatfs_binary', 'is_mounted', 'run_ftpchatfs', 'TailFollower',
+    'append_line', 'read_text',
+]
