@@ -140,12 +140,13 @@ class ServerBase:
 
     def make_dir(self, path):
         """Creates data_dir/path (and parents) owned by the server's file owner."""
-        full = self.local_path(path)
+        full = os.path.normpath(self.local_path(path))
+        top = os.path.normpath(self.data_dir)
         os.makedirs(full, exist_ok=True)
         owner = self.file_owner()
         if owner is not None:
             p = full
-            while os.path.abspath(p) != os.path.abspath(self.data_dir) and len(p) > len(self.data_dir):
+            while p.startswith(top + os.sep):
                 os.chown(p, *owner)
                 p = os.path.dirname(p)
         return full
