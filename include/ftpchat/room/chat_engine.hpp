@@ -1,0 +1,87 @@
+// The mount's engine: finds the rooms in the remote directory, opens those the passphrase
+// unlocks, creates rooms, and keeps every open room current with a background poller.
+// Knows nothing of FUSE; the FUSE adapter calls it with room names.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ftpchat/core/clock.hpp"
+#include "ftpchat/core/logger.hpp"
+#include "ftpchat/core/secret.hpp"
+#include "ftpchat/room/locked_transport.hpp"
+#include "ftpchat/room/room.hpp"
+#include "ftpchat/room/room_context.hpp"
+
+namespace ftpchat {
+
+struct RoomEntry {
+  std::string name;             // display name (folder id when unreadable)
+  std::shared_ptr<Room> room;   // null when the passphrase does not open it
+  std::string unreadable_reason;
+};
+
+class ChatEngine {
+ public:
+  ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config, SecretBytes passphrase,
+             Logger& log, const WallClock& wall);
+  ~ChatEngine();
+  ChatEngine(const ChatEngine&) = delete;
+  ChatEngine& operator=(const ChatEngine&) = delete;
+
+  // First contact: lists the remote directory and opens every room. Fails when the server
+  // cannot be used, or when rooms exist and the passphrase opens none of them.
+  Result<void> start();
+
+  // Rooms as last seen; refreshed from the server when older than `max_age`.
+  std::vector<RoomEntry> rooms(std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
+  std::optional<RoomEntry> find(std::string_view name,
+                                std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
+
+  // Creates a room on the server: exists if a room of that name is already there.
+  Result<void> create_room(std::string_view name);
+
+  // Background polling of every open room, every config.poll.
+  void start_poller();
+  void stop_poller();
+
+  const EngineConfig& config() const { return config_; }
+  std::string display_url() const { return transport_.display_url(); }
+
+ private:
+  struct Slot {
+    std::shared_ptr<Room> room;
+    std::string reason;               // why it is unreadable
+    Errc reason_code = Errc::internal;
+  };
+  Result<void> refresh();
+  Result<void> refresh_locked();  // requires refresh_mu_
+  Result<Slot> open_folder(const std::string& folder);
+  std::vector<RoomEntry> entries_locked() const;
+  void poll_loop();
+
+  EngineConfig config_;
+  LockedTransport transport_;
+  SecretBytes passphrase_;
+  Logger& log_;
+  const WallClock& wall_;
+  HybridClock clock_;
+
+  std::mutex refresh_mu_;   // serializes refresh() and create_room(); taken before rooms_mu_
+  mutable std::mutex rooms_mu_;
+  std::map<std::string, Slot> slots_;        // by folder; guarded by rooms_mu_
+  std::chrono::steady_clock::time_point refreshed_{};  // guarded by rooms_mu_
+
+  std::mutex poll_mu_;
+  std::condition_variable poll_cv_;
+  bool stopping_ = false;   // guarded by poll_mu_
+  std::thread poller_;
+};
+
+}  // namespace ftpchat

@@ -1,0 +1,46 @@
+// Reading rules for one writer file of a room: where the next fetch starts, which
+// sequence number comes next, and what to do with each line (docs/FORMAT.md, "Reading").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ftpchat/cipher/record_cipher.hpp"
+#include "ftpchat/core/bytes.hpp"
+#include "ftpchat/record/record.hpp"
+
+namespace ftpchat {
+
+// What one batch of fetched bytes produced.
+struct IngestResult {
+  std::vector<Message> accepted;     // new messages in this writer's send order
+  std::uint64_t rejected = 0;        // lines that failed to decode or authenticate
+  std::uint64_t duplicates = 0;      // records whose sequence number was already accepted
+  std::uint64_t missing = 0;         // sequence numbers skipped (records deleted or lost)
+};
+
+class WriterCursor {
+ public:
+  explicit WriterCursor(const Id128& writer) : writer_(writer) {}
+
+  const Id128& writer() const { return writer_; }
+  std::uint64_t offset() const { return offset_; }          // bytes consumed so far
+  std::uint64_t last_seq() const { return last_seq_; }      // highest accepted sequence
+
+  // Feeds bytes fetched at offset() and advances it. Rules, in order, per complete line:
+  //  1. a line that does not decode under this room and writer is rejected and skipped;
+  //  2. seq <= last_seq is a duplicate (a retried append or a replay) and is dropped;
+  //  3. seq > last_seq + 1 is accepted, and the gap is counted as missing;
+  //  4. otherwise the record is accepted.
+  IngestResult ingest(std::string_view bytes, const RecordCipher& cipher, const Id128& room_id);
+
+ private:
+  Id128 writer_;
+  std::uint64_t offset_ = 0;
+  std::uint64_t last_seq_ = 0;
+  LineSplitter lines_;
+};
+
+}  // namespace ftpchat

@@ -1,0 +1,152 @@
+// ftpchatfs: mount a remote directory of encrypted chat rooms. Parses the command line,
+// checks everything that can fail before mounting (so failures give an exit status and
+// one line on stderr), then hands over to the FUSE layer.
+#include <pwd.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "exit_status.hpp"
+#include "ftpchat/room/chat_engine.hpp"
+#include "ftpchat/version.hpp"
+#include "make_transport.hpp"
+#include "mountpoint_check.hpp"
+#include "passphrase.hpp"
+#include "fuse/mount.hpp"
+#include "fuse/mount_options.hpp"
+
+namespace ftpchat {
+namespace {
+
+struct CommandLine {
+  std::string url;
+  std::string mountpoint;
+  bool foreground = false;
+  bool debug = false;
+  std::vector<std::string> o_values;
+};
+
+int fail(int status, const std::string& message) {
+  std::fprintf(stderr, "ftpchatfs: %s\n", message.c_str());
+  return status;
+}
+
+std::string help_footer() {
+  std::string text = "\nMount options (-o NAME[=VALUE], comma-separated or repeated):\n";
+  for (const OptionDoc& doc : mount_option_docs()) {
+    std::string name = doc.name;
+    name.resize(std::max<std::size_t>(name.size() + 2, 22), ' ');
+    text += "  " + name + doc.help + "\n";
+  }
+  text +=
+      "  (other -o options go to FUSE, e.g. allow_other; see mount.fuse3(8))\n"
+      "\nExamples:\n"
+      "  ftpchatfs ftp://alice@127.0.0.1:2121/chat/ ~/chat -o nick=alice,passfile=~/.chatpass\n"
+      "  mkdir ~/chat/general && echo hello >> ~/chat/general/outbox\n"
+      "  tail -f ~/chat/general/log\n"
+      "  fusermount3 -u ~/chat\n"
+      "\nSee ftpchatfs(1).\n";
+  return text;
+}
+
+std::filesystem::path state_dir() {
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
+    return std::filesystem::path(xdg) / "ftpchatfs";
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') {
+    const passwd* pw = getpwuid(getuid());
+    home = pw != nullptr ? pw->pw_dir : "/tmp";
+  }
+  return std::filesystem::path(home) / ".local/state/ftpchatfs";
+}
+
+std::string login_name() {
+  const passwd* pw = getpwuid(getuid());
+  return pw != nullptr ? pw->pw_name : "anonymous";
+}
+
+int run(const CommandLine& cli) {
+  auto options = parse_mount_options(cli.o_values);
+  if (!options) return fail(kExitUsage, describe(options.error()));
+  MountOptions& opts = options.value();
+  if (opts.engine.nick.empty()) opts.engine.nick = login_name();
+  if (opts.engine.nick.size() > kMaxNickBytes)
+    return fail(kExitUsage, "nick is longer than 64 bytes; choose a shorter -o nick=");
+  opts.engine.state_dir = state_dir();
+
+  auto url = parse_remote_url(cli.url);
+  if (!url) return fail(kExitUsage, describe(url.error()));
+  auto mountpoint = check_mountpoint(cli.mountpoint);
+  if (!mountpoint) return fail(kExitMountpoint, mountpoint.error().detail);
+  auto passphrase = obtain_passphrase(opts.passfile);
+  if (!passphrase) return fail(kExitUsage, passphrase.error().detail);
+
+  Logger log("ftpchatfs", cli.debug ? LogLevel::debug : LogLevel::info);
+  if (!opts.logfile.empty()) log.use_file(std::filesystem::absolute(opts.logfile).string());
+  opts.transport.verbose = cli.debug;
+  if (opts.transport.insecure)
+    log.warning("-o insecure: the server's identity is NOT verified; anyone on the path can "
+                "pretend to be it");
+  auto transport = make_transport(url.value(), opts.transport, log);
+  if (!transport) return fail(exit_status_for(transport.error().code), describe(transport.error()));
+
+  WallClock wall;
+  ChatEngine engine(std::move(transport.value()), opts.engine, std::move(passphrase.value()), log,
+                    wall);
+  if (auto started = engine.start(); !started)
+    return fail(exit_status_for(started.error().code), describe(started.error()));
+
+  MountSpec spec;
+  spec.mountpoint = mountpoint.value();
+  spec.fsname = url->redacted();
+  spec.fuse_options = opts.fuse_options;
+  spec.foreground = cli.foreground || cli.debug;
+  spec.debug = cli.debug;
+  spec.log_to_syslog = !spec.foreground && opts.logfile.empty();
+  MountOutcome outcome = serve_mount(engine, spec, log);
+  if (!outcome.mounted)
+    return fail(kExitMountpoint, "cannot mount on " + spec.mountpoint +
+                                     " (see the message above; is /dev/fuse available?)");
+  return outcome.loop_status == 0 ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+}  // namespace ftpchat
+
+int main(int argc, char** argv) {
+  using namespace ftpchat;
+  if (sodium_init() < 0) return fail(kExitFailure, "cannot initialise libsodium");
+
+  CommandLine cli;
+  CLI::App app{"ftpchatfs " FTPCHAT_VERSION
+               " - mount a directory of end-to-end encrypted chat rooms on an FTP, FTPS or SFTP "
+               "server",
+               "ftpchatfs"};
+  app.set_version_flag("-V,--version", "ftpchatfs " FTPCHAT_VERSION);
+  app.add_option("URL", cli.url, "remote directory: ftp://[user[:password]@]host[:port]/path/")
+      ->required();
+  app.add_option("MOUNTPOINT", cli.mountpoint, "empty local directory to mount on")->required();
+  app.add_flag("-f,--foreground", cli.foreground, "stay in the foreground");
+  app.add_flag("-d,--debug", cli.debug, "debug log (implies -f)");
+  app.add_option("-o", cli.o_values, "mount options, see below")
+      ->type_name("OPT[,OPT...]")
+      ->allow_extra_args(false);
+  app.footer(help_footer());
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+    return fail(kExitUsage, what + "; see ftpchatfs --help");
+  }
+  return run(cli);
+}

@@ -1,0 +1,270 @@
+// FUSE operations for the tree:
+//   /                 rooms (mkdir creates one, rmdir is refused)
+//   /ROOM/log         the decrypted conversation, read-only, always growing
+//   /ROOM/outbox      write lines here to send them
+// Rules:
+//  1. log and outbox use direct_io and attr_timeout 0, so every read and every fstat
+//     (tail -f, less +F) reaches us and sees the log grow; nothing stale sits in the
+//     kernel's page cache.
+//  2. opening log syncs the room first; the poller keeps it current afterwards.
+//  3. no exception leaves a callback: errors are negative errno values.
+#include "chat_fs.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "errno_map.hpp"
+#include "ftpchat/room/chat_engine.hpp"
+#include "ftpchat/room/outbox_lines.hpp"
+
+namespace ftpchat {
+namespace {
+
+constexpr std::string_view kLog = "log";
+constexpr std::string_view kOutbox = "outbox";
+constexpr auto kKnownRoomAge = std::chrono::seconds(30);
+
+ChatEngine& engine() { return *static_cast<ChatEngine*>(fuse_get_context()->private_data); }
+
+enum class Node { root, room, log, outbox };
+
+struct Target {
+  Node node = Node::root;
+  RoomEntry room;
+};
+
+// Resolves a path. Unknown names are ENOENT, files of an unreadable room EACCES.
+int resolve(const char* path, Target& out) {
+  std::string_view p(path);
+  if (p == "/") {
+    out.node = Node::root;
+    return 0;
+  }
+  p.remove_prefix(1);
+  const auto slash = p.find('/');
+  const std::string_view room_name = p.substr(0, slash);
+  auto room = engine().find(room_name, slash == std::string_view::npos
+                                           ? std::chrono::milliseconds(1000)
+                                           : std::chrono::milliseconds(kKnownRoomAge));
+  if (!room) return -ENOENT;
+  out.room = std::move(*room);
+  if (slash == std::string_view::npos) {
+    out.node = Node::room;
+    return 0;
+  }
+  if (!out.room.room) return -EACCES;
+  const std::string_view file = p.substr(slash + 1);
+  if (file == kLog) out.node = Node::log;
+  else if (file == kOutbox) out.node = Node::outbox;
+  else return -ENOENT;
+  return 0;
+}
+
+// What an open file handle carries (fi->fh).
+struct OpenFile {
+  std::shared_ptr<Room> room;
+  bool outbox = false;
+  std::mutex mu;        // guards lines: writes on one handle may come from several threads
+  OutboxLines lines;
+};
+
+OpenFile* handle(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
+
+int send_lines(Room& room, std::vector<std::string> lines) {
+  if (lines.empty()) return 0;
+  auto sent = room.send(lines);
+  return sent ? 0 : -to_errno(sent.error().code);
+}
+
+void* fs_init(fuse_conn_info* /*conn*/, fuse_config* cfg) {
+  cfg->attr_timeout = 0;      // rule 1: sizes are always fresh
+  cfg->entry_timeout = 1;
+  cfg->negative_timeout = 0;  // a room created elsewhere shows up at once
+  cfg->hard_remove = 1;
+  auto* eng = static_cast<ChatEngine*>(fuse_get_context()->private_data);
+  eng->start_poller();        // after daemonizing: threads do not survive fork
+  return eng;
+}
+
+void fs_destroy(void* data) { static_cast<ChatEngine*>(data)->stop_poller(); }
+
+int fs_getattr(const char* path, struct stat* st, fuse_file_info* /*fi*/) {
+  Target t;
+  if (int rc = resolve(path, t); rc != 0) return rc;
+  std::memset(st, 0, sizeof *st);
+  st->st_uid = getuid();
+  st->st_gid = getgid();
+  st->st_mtime = st->st_atime = st->st_ctime = std::time(nullptr);
+  switch (t.node) {
+    case Node::root:
+    case Node::room:
+      st->st_mode = S_IFDIR | 0700;
+      st->st_nlink = 2;
+      break;
+    case Node::log:
+      st->st_mode = S_IFREG | 0400;
+      st->st_nlink = 1;
+      st->st_size = static_cast<off_t>(t.room.room->log_size());
+      break;
+    case Node::outbox:
+      st->st_mode = S_IFREG | 0200;
+      st->st_nlink = 1;
+      break;
+  }
+  return 0;
+}
+
+int fs_readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t /*off*/,
+               fuse_file_info* /*fi*/, fuse_readdir_flags /*flags*/) {
+  Target t;
+  if (int rc = resolve(path, t); rc != 0) return rc;
+  fill(buf, ".", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  fill(buf, "..", nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  if (t.node == Node::root) {
+    for (const RoomEntry& entry : engine().rooms())
+      fill(buf, entry.name.c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+    return 0;
+  }
+  if (t.node != Node::room) return -ENOTDIR;
+  if (!t.room.room) return -EACCES;
+  fill(buf, std::string(kLog).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  fill(buf, std::string(kOutbox).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  return 0;
+}
+
+int fs_opendir(const char* path, fuse_file_info* /*fi*/) {
+  Target t;
+  if (int rc = resolve(path, t); rc != 0) return rc;
+  if (t.node == Node::room && !t.room.room) return -EACCES;
+  return t.node == Node::root || t.node == Node::room ? 0 : -ENOTDIR;
+}
+
+int fs_open(const char* path, fuse_file_info* fi) {
+  Target t;
+  if (int rc = resolve(path, t); rc != 0) return rc;
+  const int mode = fi->flags & O_ACCMODE;
+  if (t.node == Node::log) {
+    if (mode != O_RDONLY) return -EACCES;
+    if (auto synced = t.room.room->sync(); !synced)  // rule 2; serve what we have if offline
+      (void)synced;
+  } else if (t.node != Node::outbox) {
+    return -EISDIR;
+  }
+  auto file = std::make_unique<OpenFile>();
+  file->room = t.room.room;
+  file->outbox = t.node == Node::outbox;
+  fi->direct_io = 1;
+  fi->nonseekable = 0;
+  fi->fh = reinterpret_cast<uint64_t>(file.release());
+  return 0;
+}
+
+int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_info* fi) {
+  OpenFile* file = handle(fi);
+  if (file->outbox || off < 0) return 0;
+  const std::string data = file->room->read_log(static_cast<std::uint64_t>(off), size);
+  std::memcpy(buf, data.data(), data.size());
+  return static_cast<int>(data.size());
+}
+
+int fs_write(const char* /*path*/, const char* buf, size_t size, off_t /*off*/,
+             fuse_file_info* fi) {
+  OpenFile* file = handle(fi);
+  if (!file->outbox) return -EBADF;
+  std::vector<std::string> lines;
+  {
+    std::lock_guard lock(file->mu);
+    lines = file->lines.feed(std::string_view(buf, size));
+  }
+  if (int rc = send_lines(*file->room, std::move(lines)); rc != 0) return rc;
+  return static_cast<int>(size);
+}
+
+// close() of any descriptor of the handle: a final line without newline is sent now.
+int fs_flush(const char* /*path*/, fuse_file_info* fi) {
+  OpenFile* file = handle(fi);
+  if (!file->outbox) return 0;
+  std::optional<std::string> rest;
+  {
+    std::lock_guard lock(file->mu);
+    rest = file->lines.finish();
+  }
+  if (!rest) return 0;
+  return send_lines(*file->room, {std::move(*rest)});
+}
+
+int fs_release(const char* path, fuse_file_info* fi) {
+  (void)fs_flush(path, fi);
+  delete handle(fi);
+  return 0;
+}
+
+int fs_fsync(const char* path, int /*datasync*/, fuse_file_info* fi) { return fs_flush(path, fi); }
+
+// `echo > outbox` truncates first; the outbox is always empty, so that is a no-op.
+int fs_truncate(const char* path, off_t /*size*/, fuse_file_info* /*fi*/) {
+  Target t;
+  if (int rc = resolve(path, t); rc != 0) return rc;
+  return t.node == Node::outbox ? 0 : -EACCES;
+}
+
+int fs_utimens(const char* path, const timespec* /*tv*/, fuse_file_info* /*fi*/) {
+  Target t;
+  return resolve(path, t);
+}
+
+int fs_mkdir(const char* path, mode_t /*mode*/) {
+  std::string_view p(path);
+  p.remove_prefix(1);
+  if (p.empty() || p.find('/') != std::string_view::npos) return -EPERM;
+  auto created = engine().create_room(p);
+  return created ? 0 : -to_errno(created.error().code);
+}
+
+int fs_refuse(const char* /*path*/) { return -EPERM; }
+
+int fs_statfs(const char* /*path*/, struct statvfs* st) {
+  std::memset(st, 0, sizeof *st);
+  st->f_bsize = st->f_frsize = 4096;
+  st->f_namemax = 255;
+  return 0;
+}
+
+fuse_operations make_operations() {
+  fuse_operations ops{};
+  ops.init = fs_init;
+  ops.destroy = fs_destroy;
+  ops.getattr = fs_getattr;
+  ops.readdir = fs_readdir;
+  ops.opendir = fs_opendir;
+  ops.open = fs_open;
+  ops.read = fs_read;
+  ops.write = fs_write;
+  ops.flush = fs_flush;
+  ops.release = fs_release;
+  ops.fsync = fs_fsync;
+  ops.truncate = fs_truncate;
+  ops.utimens = fs_utimens;
+  ops.mkdir = fs_mkdir;
+  ops.rmdir = fs_refuse;
+  ops.unlink = fs_refuse;
+  ops.statfs = fs_statfs;
+  return ops;
+}
+
+}  // namespace
+
+const fuse_operations& chat_fs_operations() {
+  static const fuse_operations ops = make_operations();
+  return ops;
+}
+
+}  // namespace ftpchat

@@ -1,0 +1,113 @@
+// fuse_opt splits "-o a,b=c" lists (with libfuse's own escaping rules); ftpchatfs keys
+// are consumed here, anything else is kept for fuse_new() to accept or reject.
+#include "mount_options.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <string_view>
+
+#include "fuse_api.hpp"
+
+namespace ftpchat {
+namespace {
+
+enum Key { kNick, kPassfile, kPoll, kLogfile, kTls, kCacert, kInsecure, kIdentity, kAcceptNewHostkey };
+
+const fuse_opt kOptionSpecs[] = {
+    FUSE_OPT_KEY("nick=", kNick),
+    FUSE_OPT_KEY("passfile=", kPassfile),
+    FUSE_OPT_KEY("poll=", kPoll),
+    FUSE_OPT_KEY("logfile=", kLogfile),
+    FUSE_OPT_KEY("tls=", kTls),
+    FUSE_OPT_KEY("cacert=", kCacert),
+    FUSE_OPT_KEY("insecure", kInsecure),
+    FUSE_OPT_KEY("identity=", kIdentity),
+    FUSE_OPT_KEY("accept_new_hostkey", kAcceptNewHostkey),
+    FUSE_OPT_END,
+};
+
+struct ParseState {
+  MountOptions options;
+  std::string error;
+};
+
+std::string_view value_of(const char* arg) {
+  const char* eq = std::strchr(arg, '=');
+  return eq ? std::string_view(eq + 1) : std::string_view();
+}
+
+int on_option(void* data, const char* arg, int key, fuse_args* /*outargs*/) {
+  auto& state = *static_cast<ParseState*>(data);
+  MountOptions& o = state.options;
+  const std::string_view value = value_of(arg);
+  switch (key) {
+    case kNick: o.engine.nick = value; return 0;
+    case kPassfile: o.passfile = value; return 0;
+    case kLogfile: o.logfile = value; return 0;
+    case kCacert: o.transport.cacert = value; return 0;
+    case kIdentity: o.transport.identity = value; return 0;
+    case kInsecure: o.transport.insecure = true; return 0;
+    case kAcceptNewHostkey: o.transport.accept_new_hostkey = true; return 0;
+    case kPoll: {
+      unsigned ms = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+      if (ec != std::errc() || end != value.data() + value.size() || ms < 50 || ms > 3600000) {
+        state.error = "bad value for poll: '" + std::string(value) +
+                      "' (milliseconds between 50 and 3600000)";
+        return -1;
+      }
+      o.engine.poll = std::chrono::milliseconds(ms);
+      return 0;
+    }
+    case kTls:
+      if (value == "require") o.transport.tls = TlsMode::require;
+      else if (value == "try") o.transport.tls = TlsMode::try_tls;
+      else if (value == "none") o.transport.tls = TlsMode::none;
+      else {
+        state.error = "bad value for tls: '" + std::string(value) + "' (require, try or none)";
+        return -1;
+      }
+      return 0;
+    case FUSE_OPT_KEY_OPT:
+      o.fuse_options.emplace_back(arg);
+      return 0;
+    default:
+      return 1;
+  }
+}
+
+}  // namespace
+
+const std::vector<OptionDoc>& mount_option_docs() {
+  static const std::vector<OptionDoc> docs = {
+      {"nick=NAME", "name shown to others (default: your login name)"},
+      {"passfile=FILE", "read the room passphrase from the first line of FILE"},
+      {"poll=MS", "check the server for new messages every MS milliseconds (default 1000)"},
+      {"logfile=FILE", "write the daemon's log to FILE (default: stderr with -f, else syslog)"},
+      {"tls=MODE", "explicit TLS on ftp://: require, try or none (default none)"},
+      {"cacert=FILE", "also trust the CA certificates in FILE"},
+      {"insecure", "do not verify TLS certificates or SSH host keys (warns at each mount)"},
+      {"identity=FILE", "SSH private key for sftp:// (default: ~/.ssh/id_ed25519 and friends)"},
+      {"accept_new_hostkey", "record an unknown SSH host key in ~/.ssh/known_hosts (never a changed one)"},
+  };
+  return docs;
+}
+
+Result<MountOptions> parse_mount_options(const std::vector<std::string>& o_values) {
+  std::vector<std::string> argv_storage{"ftpchatfs"};
+  for (const std::string& value : o_values) {
+    argv_storage.push_back("-o");
+    argv_storage.push_back(value);
+  }
+  std::vector<char*> argv;
+  for (std::string& s : argv_storage) argv.push_back(s.data());
+  fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  ParseState state;
+  const int rc = fuse_opt_parse(&args, &state, kOptionSpecs, on_option);
+  fuse_opt_free_args(&args);
+  if (rc != 0)
+    return make_error(Errc::invalid_argument, state.error.empty() ? "cannot parse -o options" : state.error);
+  return std::move(state.options);
+}
+
+}  // namespace ftpchat

@@ -1,0 +1,214 @@
+// ChatEngine: room discovery, room creation and the background poller.
+#include "ftpchat/room/chat_engine.hpp"
+
+#include <set>
+
+#include "ftpchat/record/header.hpp"
+#include "ftpchat/room/room_layout.hpp"
+
+namespace ftpchat {
+
+using Clock = std::chrono::steady_clock;
+
+ChatEngine::ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config,
+                       SecretBytes passphrase, Logger& log, const WallClock& wall)
+    : config_(std::move(config)),
+      transport_(std::move(transport)),
+      passphrase_(std::move(passphrase)),
+      log_(log),
+      wall_(wall),
+      clock_(wall) {}
+
+ChatEngine::~ChatEngine() { stop_poller(); }
+
+Result<void> ChatEngine::start() {
+  {
+    std::lock_guard lock(refresh_mu_);
+    if (auto listed = refresh_locked(); !listed) return listed;
+  }
+  std::lock_guard lock(rooms_mu_);
+  std::size_t readable = 0, wrong_passphrase = 0;
+  for (const auto& [folder, slot] : slots_) {
+    if (slot.room) {
+      ++readable;
+      continue;
+    }
+    if (slot.reason_code == Errc::wrong_passphrase) ++wrong_passphrase;
+  }
+  if (readable == 0 && wrong_passphrase > 0)
+    return make_error(Errc::wrong_passphrase,
+                      "the passphrase opens none of the " + std::to_string(slots_.size()) +
+                          " room(s) at " + transport_.display_url());
+  return {};
+}
+
+Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
+  auto raw = transport_.read(layout::join(folder, layout::kHeaderFile), 0);
+  if (!raw) return raw.error();
+  auto unreadable = [&](const Error& err) {
+    log_.warning("room " + folder + " cannot be opened: " + describe(err));
+    return Slot{nullptr, describe(err), err.code};
+  };
+  if (raw->size() > kMaxHeaderBytes)
+    return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is too large"));
+  auto header = parse_header(raw.value());
+  if (!header) return unreadable(header.error());
+  auto opened = open_room(header.value(), passphrase_);
+  if (!opened) return unreadable(opened.error());
+  if (auto valid = validate_room_name(opened->name); !valid)
+    return unreadable(make_error(Errc::bad_data, "room " + folder + " has an unusable name"));
+  RoomContext ctx{transport_, config_, wall_, clock_, log_};
+  log_.debug("opened room " + folder);
+  return Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "", Errc::internal};
+}
+
+Result<void> ChatEngine::refresh() {
+  std::lock_guard lock(refresh_mu_);
+  return refresh_locked();
+}
+
+// Rooms are the base directory's sub-folders named by a room id. A folder whose header
+// is not there yet is being created by someone: it is skipped until the next refresh.
+Result<void> ChatEngine::refresh_locked() {
+  auto listing = transport_.list("");
+  if (!listing) return listing.error();
+  std::set<std::string> present;
+  for (const DirEntry& entry : listing.value())
+    if (entry.is_dir && layout::is_room_folder(entry.name)) present.insert(entry.name);
+
+  std::map<std::string, Slot> known;
+  {
+    std::lock_guard lock(rooms_mu_);
+    known = slots_;
+  }
+  std::map<std::string, Slot> next;
+  for (const std::string& folder : present) {
+    if (auto it = known.find(folder); it != known.end()) {
+      next.emplace(folder, it->second);
+      continue;
+    }
+    auto slot = open_folder(folder);
+    if (!slot) {
+      if (slot.error().code != Errc::not_found) return slot.error();
+      continue;
+    }
+    next.emplace(folder, std::move(slot.value()));
+  }
+  std::lock_guard lock(rooms_mu_);
+  slots_ = std::move(next);
+  refreshed_ = Clock::now();
+  return {};
+}
+
+// Display names: a room's own name; when two rooms share a name, the ones after the first
+// (in folder order, so every client agrees) get "~" and the first 8 hex digits of their id.
+std::vector<RoomEntry> ChatEngine::entries_locked() const {
+  std::vector<RoomEntry> out;
+  std::set<std::string> used;
+  for (const auto& [folder, slot] : slots_) {
+    std::string name = slot.room ? slot.room->name() : folder;
+    if (!used.insert(name).second) name += "~" + folder.substr(0, 8);
+    out.push_back(RoomEntry{name, slot.room, slot.reason});
+  }
+  return out;
+}
+
+std::vector<RoomEntry> ChatEngine::rooms(std::chrono::milliseconds max_age) {
+  bool stale;
+  {
+    std::lock_guard lock(rooms_mu_);
+    stale = Clock::now() - refreshed_ > max_age;
+  }
+  if (stale) {
+    if (auto refreshed = refresh(); !refreshed)
+      log_.warning("cannot list rooms: " + describe(refreshed.error()));
+  }
+  std::lock_guard lock(rooms_mu_);
+  return entries_locked();
+}
+
+std::optional<RoomEntry> ChatEngine::find(std::string_view name, std::chrono::milliseconds max_age) {
+  auto lookup = [&]() -> std::optional<RoomEntry> {
+    std::lock_guard lock(rooms_mu_);
+    for (RoomEntry& entry : entries_locked())
+      if (entry.name == name) return entry;
+    return std::nullopt;
+  };
+  if (auto hit = lookup()) return hit;
+  bool stale;
+  {
+    std::lock_guard lock(rooms_mu_);
+    stale = Clock::now() - refreshed_ > max_age;
+  }
+  if (!stale) return std::nullopt;
+  if (auto refreshed = refresh(); !refreshed) return std::nullopt;
+  return lookup();
+}
+
+Result<void> ChatEngine::create_room(std::string_view name) {
+  if (auto valid = validate_room_name(name); !valid) return valid;
+  std::lock_guard lock(refresh_mu_);
+  if (auto listed = refresh_locked(); !listed) return listed;
+  {
+    std::lock_guard rooms(rooms_mu_);
+    for (const auto& [folder, slot] : slots_)
+      if (slot.room && slot.room->name() == name)
+        return make_error(Errc::exists, "room '" + std::string(name) + "' already exists");
+  }
+  auto opened = ftpchat::create_room(name, passphrase_, Suite::xchacha20poly1305, default_kdf_params());
+  if (!opened) return opened.error();
+  const std::string folder = layout::room_folder(opened->header.room_id);
+  if (auto made = transport_.make_dir(folder); !made) return made;
+  if (auto written = transport_.create_file(layout::join(folder, layout::kHeaderFile),
+                                            opened->header.raw);
+      !written)
+    return written;
+  RoomContext ctx{transport_, config_, wall_, clock_, log_};
+  std::lock_guard rooms(rooms_mu_);
+  slots_[folder] = Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "",
+                        Errc::internal};
+  log_.info("created room " + folder);
+  return {};
+}
+
+void ChatEngine::start_poller() {
+  std::lock_guard lock(poll_mu_);
+  if (poller_.joinable()) return;
+  stopping_ = false;
+  poller_ = std::thread([this] { poll_loop(); });
+}
+
+void ChatEngine::stop_poller() {
+  {
+    std::lock_guard lock(poll_mu_);
+    stopping_ = true;
+  }
+  poll_cv_.notify_all();
+  if (poller_.joinable()) poller_.join();
+}
+
+void ChatEngine::poll_loop() {
+  constexpr auto kRoomListEvery = std::chrono::seconds(30);
+  std::map<std::string, std::string> reported;  // folder -> last error logged
+  for (;;) {
+    {
+      std::unique_lock lock(poll_mu_);
+      if (poll_cv_.wait_for(lock, config_.poll, [this] { return stopping_; })) return;
+    }
+    for (const RoomEntry& entry : rooms(kRoomListEvery)) {
+      if (!entry.room) continue;
+      auto synced = entry.room->sync();
+      std::string error = synced ? "" : describe(synced.error());
+      std::string& last = reported[entry.room->folder()];
+      if (error != last) {
+        if (error.empty())
+          log_.info("room " + entry.room->folder() + ": syncing again");
+        else
+          log_.warning("room " + entry.room->folder() + ": sync failed: " + error);
+        last = error;
+      }
+    }
+  }
+}
+
+}  // namespace ftpchat

@@ -1,0 +1,76 @@
+// WriterIdentity: writer-<hex>.lock files in the room's state folder, one flock each.
+#include "ftpchat/room/writer_identity.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+namespace ftpchat {
+
+namespace fs = std::filesystem;
+
+static constexpr std::string_view kPrefix = "writer-";
+static constexpr std::string_view kSuffix = ".lock";
+
+static int lock_file(const fs::path& path, int extra_flags) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | extra_flags, 0600);
+  if (fd < 0) return -1;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+Result<WriterIdentity> WriterIdentity::acquire(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return make_error(Errc::io, "cannot create state folder " + dir.string() + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, ec);
+
+  std::vector<fs::path> candidates;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() == kPrefix.size() + 32 + kSuffix.size() && name.starts_with(kPrefix) &&
+        name.ends_with(kSuffix))
+      candidates.push_back(entry.path());
+  }
+  std::sort(candidates.begin(), candidates.end());
+  for (const fs::path& path : candidates) {
+    const std::string name = path.filename().string();
+    auto id = id_from_hex(std::string_view(name).substr(kPrefix.size(), 32));
+    if (!id) continue;
+    int fd = lock_file(path, 0);
+    if (fd >= 0) return WriterIdentity(*id, fd);
+  }
+  const Id128 id = random_id();
+  const fs::path path = dir / (std::string(kPrefix) + to_hex(id) + std::string(kSuffix));
+  int fd = lock_file(path, O_CREAT | O_EXCL);
+  if (fd < 0)
+    return make_error(Errc::io, "cannot create writer id " + path.string() + ": " + std::strerror(errno));
+  return WriterIdentity(id, fd);
+}
+
+WriterIdentity::WriterIdentity(WriterIdentity&& other) noexcept
+    : id_(other.id_), fd_(std::exchange(other.fd_, -1)) {}
+
+WriterIdentity& WriterIdentity::operator=(WriterIdentity&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    id_ = other.id_;
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+WriterIdentity::~WriterIdentity() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+}  // namespace ftpchat

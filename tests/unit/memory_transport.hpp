@@ -1,0 +1,88 @@
+// An in-memory Transport for engine tests where the network is not the point. It behaves
+// like a well-behaved server: directories, sizes in listings, appends, atomic create.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "ftpchat/transport/transport.hpp"
+
+namespace ftpchat::testing {
+
+class MemoryTransport final : public Transport {
+ public:
+  std::map<std::string, std::string> files;  // path -> bytes; tests edit these directly
+  std::set<std::string> dirs{""};
+  int fail_next_appends = 0;                 // appends to fail (after landing when land_failed)
+  bool land_failed_appends = false;
+
+  Result<std::vector<DirEntry>> list(const std::string& dir) override {
+    ++stats_.requests;
+    if (!dirs.count(dir)) return make_error(Errc::not_found, "no directory " + dir);
+    const std::string prefix = dir.empty() ? "" : dir + "/";
+    std::vector<DirEntry> out;
+    for (const auto& d : dirs)
+      if (!d.empty() && d.rfind(prefix, 0) == 0 && d.find('/', prefix.size()) == std::string::npos)
+        out.push_back(DirEntry{d.substr(prefix.size()), true, std::nullopt});
+    for (const auto& [path, data] : files)
+      if (path.rfind(prefix, 0) == 0 && path.find('/', prefix.size()) == std::string::npos)
+        out.push_back(DirEntry{path.substr(prefix.size()), false, data.size()});
+    return out;
+  }
+  Result<std::string> read(const std::string& path, std::uint64_t offset) override {
+    ++stats_.requests;
+    auto it = files.find(path);
+    if (it == files.end()) return make_error(Errc::not_found, "no file " + path);
+    if (offset > it->second.size()) return make_error(Errc::bad_data, "file shrank");
+    stats_.bytes_downloaded += it->second.size() - offset;
+    return it->second.substr(offset);
+  }
+  Result<void> append(const std::string& path, std::string_view data) override {
+    ++stats_.requests;
+    if (fail_next_appends > 0) {
+      --fail_next_appends;
+      if (land_failed_appends) files[path] += data;
+      return make_error(Errc::unreachable, "connection lost");
+    }
+    files[path] += data;
+    stats_.bytes_uploaded += data.size();
+    return {};
+  }
+  Result<void> create_file(const std::string& path, std::string_view data) override {
+    ++stats_.requests;
+    if (files.count(path)) return make_error(Errc::exists, path + " exists");
+    files[path] = std::string(data);
+    return {};
+  }
+  Result<void> make_dir(const std::string& path) override {
+    ++stats_.requests;
+    if (!dirs.insert(path).second) return make_error(Errc::exists, path + " exists");
+    return {};
+  }
+  std::string display_url() const override { return "memory:///"; }
+  TransportStats stats() const override { return stats_; }
+
+ private:
+  TransportStats stats_;
+};
+
+// Lets several engines share one MemoryTransport (each engine owns its Transport).
+class SharedMemoryTransport final : public Transport {
+ public:
+  explicit SharedMemoryTransport(MemoryTransport& server) : server_(server) {}
+  Result<std::vector<DirEntry>> list(const std::string& d) override { return server_.list(d); }
+  Result<std::string> read(const std::string& p, std::uint64_t o) override { return server_.read(p, o); }
+  Result<void> append(const std::string& p, std::string_view d) override { return server_.append(p, d); }
+  Result<void> create_file(const std::string& p, std::string_view d) override {
+    return server_.create_file(p, d);
+  }
+  Result<void> make_dir(const std::string& p) override { return server_.make_dir(p); }
+  std::string display_url() const override { return server_.display_url(); }
+  TransportStats stats() const override { return server_.stats(); }
+
+ private:
+  MemoryTransport& server_;
+};
+
+}  // namespace ftpchat::testing
