@@ -23,6 +23,7 @@ struct TransportStats {
   std::uint64_t requests = 0;         // protocol operations issued (list, read, append, ...)
   std::uint64_t bytes_downloaded = 0; // payload bytes (listings and file data)
   std::uint64_t bytes_uploaded = 0;
+  std::uint64_t connections = 0;      // connections opened (logins); 1 while one is reused
 };
 
 class Transport {

@@ -1,0 +1,230 @@
+// One request on the persistent connection: options, callbacks, one retry, statistics.
+#include "curl_session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstring>
+
+namespace ftpchat {
+namespace {
+
+long whole_seconds(std::chrono::milliseconds ms) {
+  return std::max<long>(1, static_cast<long>((ms.count() + 999) / 1000));
+}
+
+bool starts_with_reply_code(std::string_view line) {
+  return line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
+         std::isdigit(static_cast<unsigned char>(line[1])) &&
+         std::isdigit(static_cast<unsigned char>(line[2]));
+}
+
+std::string_view trim_line_end(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  return line;
+}
+
+// A connection that dies while idle in the pool fails the next request before anything
+// was transferred; that request is safe to send again on a fresh connection.
+bool worth_retrying(CURLcode code) {
+  return code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
+}
+
+}  // namespace
+
+CurlSession::CurlSession(const TransportOptions& opts, Logger& log, CurlProtocol protocol)
+    : opts_(opts), log_(log), protocol_(std::move(protocol)) {}
+
+TransportStats CurlSession::stats() const {
+  TransportStats s;
+  s.requests = requests_.load();
+  s.bytes_downloaded = bytes_down_.load();
+  s.bytes_uploaded = bytes_up_.load();
+  s.connections = connections_.load();
+  return s;
+}
+
+CurlReply CurlSession::run(const CurlRequest& request) {
+  CurlReply reply = attempt(request);
+  if (reply.ok() || !worth_retrying(reply.code)) return reply;
+  long new_connections = 1;
+  curl_off_t uploaded = 0;
+  curl_easy_getinfo(handle_.easy(), CURLINFO_NUM_CONNECTS, &new_connections);
+  curl_easy_getinfo(handle_.easy(), CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  if (new_connections != 0 || uploaded != 0 || !reply.body.empty()) return reply;
+  log_.debug("connection closed while idle; retrying on a new one");
+  return attempt(request);
+}
+
+CurlReply CurlSession::attempt(const CurlRequest& request) {
+  CurlReply reply;
+  if (!handle_.ok()) {
+    reply.code = CURLE_FAILED_INIT;
+    return reply;
+  }
+  bool lists_ok = true;
+  bool postquote_ok = true;
+  SlistPtr quote = make_slist(request.quote, lists_ok);
+  SlistPtr postquote = make_slist(request.postquote, postquote_ok);
+  if (!lists_ok || !postquote_ok) {
+    reply.code = CURLE_OUT_OF_MEMORY;
+    return reply;
+  }
+
+  Exchange exchange;
+  exchange.body = &reply.body;
+  exchange.upload = request.data;
+  exchange.log = &log_;
+  handle_.reset();
+  set_common_options(request, exchange);
+  CURL* easy = handle_.easy();
+  if (quote) curl_easy_setopt(easy, CURLOPT_QUOTE, quote.get());
+  if (postquote) curl_easy_setopt(easy, CURLOPT_POSTQUOTE, postquote.get());
+
+  reply.code = handle_.perform();
+  ++requests_;
+
+  if (protocol_.greeting_marks_connection) {
+    connections_ += exchange.greetings;
+  } else {
+    long connects = 0;
+    curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+    connections_ += static_cast<std::uint64_t>(std::max<long>(0, connects));
+  }
+  curl_off_t uploaded = 0;
+  curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  bytes_up_ += static_cast<std::uint64_t>(std::max<curl_off_t>(0, uploaded));
+  if (request.kind == RequestKind::download) bytes_down_ += reply.body.size();
+
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply.response_code);
+  reply.last_reply = std::move(exchange.last_reply);
+  if (!reply.last_reply.empty() && reply.last_reply[0] >= '4') reply.server_reply = reply.last_reply;
+  reply.error_text = error_buffer_;
+  return reply;
+}
+
+void CurlSession::set_common_options(const CurlRequest& request, Exchange& exchange) {
+  CURL* easy = handle_.easy();
+  error_buffer_[0] = '\0';
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer_);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);  // we may run on any thread
+  // Always a write callback: with NOBODY libcurl writes "Content-Length:" text for FTP.
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlSession::on_write);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &exchange);
+  // For FTP libcurl passes every server reply line to the header callback.
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlSession::on_header);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &exchange);
+
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opts_.connect_timeout.count()));
+  // A dead server must never hang the caller: abort below 1 byte/s for stall_timeout, and
+  // bound the wait for each control reply the same way.
+  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, whole_seconds(opts_.stall_timeout));
+  curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, whole_seconds(opts_.stall_timeout));
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPIDLE, 60L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPINTVL, 30L);
+  curl_easy_setopt(easy, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+
+  if (!opts_.cacert.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, opts_.cacert.c_str());
+  if (opts_.insecure) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (opts_.verbose) {
+    curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
+    curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &CurlSession::on_debug);
+    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &exchange);
+  }
+
+  switch (request.kind) {
+    case RequestKind::download:
+      if (request.resume_from > 0)
+        curl_easy_setopt(easy, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(request.resume_from));
+      if (request.skip_size) curl_easy_setopt(easy, CURLOPT_IGNORE_CONTENT_LENGTH, 1L);
+      break;
+    case RequestKind::append:
+      curl_easy_setopt(easy, CURLOPT_APPEND, 1L);
+      [[fallthrough]];
+    case RequestKind::upload:
+      curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(easy, CURLOPT_READFUNCTION, &CurlSession::on_read);
+      curl_easy_setopt(easy, CURLOPT_READDATA, &exchange);
+      curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.data.size()));
+      break;
+    case RequestKind::commands:
+      curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+      break;
+  }
+  if (protocol_.set_options) protocol_.set_options(easy);
+  for (const auto& [option, value] : request.extra_options) curl_easy_setopt(easy, option, value);
+}
+
+size_t CurlSession::on_write(char* ptr, size_t size, size_t count, void* user) noexcept {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t bytes = size * count;
+  try {
+    exchange->body->append(ptr, bytes);
+  } catch (...) {
+    return 0;  // libcurl reports CURLE_WRITE_ERROR
+  }
+  return bytes;
+}
+
+size_t CurlSession::on_read(char* buffer, size_t size, size_t count, void* user) noexcept {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t room = size * count;
+  const size_t left = exchange->upload.size() - exchange->upload_pos;
+  const size_t n = std::min(room, left);
+  std::memcpy(buffer, exchange->upload.data() + exchange->upload_pos, n);
+  exchange->upload_pos += n;
+  return n;
+}
+
+size_t CurlSession::on_header(char* ptr, size_t size, size_t count, void* user) noexcept {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t bytes = size * count;
+  const std::string_view line = trim_line_end(std::string_view(ptr, bytes));
+  if (starts_with_reply_code(line)) {
+    if (line.substr(0, 4) == "220 ") ++exchange->greetings;
+    try {
+      exchange->last_reply.assign(line);
+    } catch (...) {
+      exchange->last_reply.clear();
+    }
+  }
+  return bytes;
+}
+
+int CurlSession::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) noexcept {
+  const char* prefix = nullptr;
+  switch (type) {
+    case CURLINFO_TEXT: prefix = "* "; break;
+    case CURLINFO_HEADER_IN: prefix = "< "; break;
+    case CURLINFO_HEADER_OUT: prefix = "> "; break;
+    default: return 0;  // payload bytes are ciphertext or listings: not worth a log line
+  }
+  auto* exchange = static_cast<Exchange*>(user);
+  try {
+    std::string_view text(data, size);
+    while (!text.empty()) {
+      const size_t end = text.find('\n');
+      std::string_view line = trim_line_end(text.substr(0, end));
+      text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+      if (line.empty()) continue;
+      std::string message = std::string("curl: ") + prefix;
+      if (type == CURLINFO_HEADER_OUT && line.size() >= 4 &&
+          (line.substr(0, 4) == "PASS" || line.substr(0, 4) == "pass"))
+        message += "PASS ****";
+      else
+        message += line;
+      exchange->log->debug(message);
+    }
+  } catch (...) {
+    // a trace line lost to allocation failure is not worth failing the transfer
+  }
+  return 0;
+}
+
+}  // namespace ftpchat

@@ -1,0 +1,98 @@
+// CurlSession: one persistent libcurl connection for one Transport. It applies the options
+// every transfer needs (timeouts, netrc, keepalive, TLS trust, trace), runs one request,
+// retries once on a connection that died while idle, and keeps the statistics. What a
+// request means in protocol terms (commands, file method) is the caller's business.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "curl_handle.hpp"
+#include "ftpchat/core/logger.hpp"
+#include "ftpchat/transport/curl_transport.hpp"
+#include "ftpchat/transport/transport.hpp"
+
+namespace ftpchat {
+
+enum class RequestKind {
+  download,  // body to CurlReply::body (RETR, LIST)
+  upload,    // CurlRequest::data to the URL (STOR)
+  append,    // CurlRequest::data appended to the URL (APPE)
+  commands,  // no transfer: only the quote commands (NOBODY)
+};
+
+struct CurlRequest {
+  RequestKind kind = RequestKind::download;
+  std::string url;
+  std::string_view data;               // upload/append payload; must outlive run()
+  std::uint64_t resume_from = 0;       // download start offset (REST)
+  bool skip_size = false;              // do not ask the size first (saves a round trip)
+  std::vector<std::string> quote;      // raw commands before the transfer
+  std::vector<std::string> postquote;  // raw commands after a successful transfer
+  std::vector<std::pair<CURLoption, long>> extra_options;  // per-request protocol tweaks
+};
+
+struct CurlReply {
+  CURLcode code = CURLE_OK;
+  long response_code = 0;
+  std::string body;
+  std::string last_reply;    // the last protocol reply line ("257 ..."), "" if none
+  std::string server_reply;  // last_reply if it was 4xx/5xx, else ""
+  std::string error_text;    // libcurl's error buffer
+  bool ok() const { return code == CURLE_OK; }
+};
+
+// What differs per protocol in how a session runs.
+struct CurlProtocol {
+  std::function<void(CURL*)> set_options;  // the scheme's own options, after the common ones
+  // FTP: count connections by the server's "220" greeting, because libcurl's
+  // CURLINFO_NUM_CONNECTS also counts every passive data connection.
+  bool greeting_marks_connection = false;
+};
+
+class CurlSession {
+ public:
+  CurlSession(const TransportOptions& opts, Logger& log, CurlProtocol protocol);
+  CurlSession(const CurlSession&) = delete;
+  CurlSession& operator=(const CurlSession&) = delete;
+
+  CurlReply run(const CurlRequest& request);
+  TransportStats stats() const;
+
+ private:
+  // State the libcurl callbacks see during one attempt.
+  struct Exchange {
+    std::string* body = nullptr;
+    std::string_view upload;
+    std::size_t upload_pos = 0;
+    std::string last_reply;
+    std::uint64_t greetings = 0;  // "220 " reply lines seen
+    Logger* log = nullptr;
+  };
+  CurlReply attempt(const CurlRequest& request);
+  void set_common_options(const CurlRequest& request, Exchange& exchange);
+
+  static size_t on_write(char* ptr, size_t size, size_t count, void* user) noexcept;
+  static size_t on_read(char* buffer, size_t size, size_t count, void* user) noexcept;
+  static size_t on_header(char* ptr, size_t size, size_t count, void* user) noexcept;
+  static int on_debug(CURL* handle, curl_infotype type, char* data, size_t size,
+                      void* user) noexcept;
+
+  TransportOptions opts_;
+  Logger& log_;
+  CurlProtocol protocol_;
+  CurlHandle handle_;
+  char error_buffer_[CURL_ERROR_SIZE] = {};
+  // Atomic so that stats() may be read from another thread while a transfer runs.
+  std::atomic<std::uint64_t> requests_{0};
+  std::atomic<std::uint64_t> bytes_down_{0};
+  std::atomic<std::uint64_t> bytes_up_{0};
+  std::atomic<std::uint64_t> connections_{0};
+};
+
+}  // namespace ftpchat

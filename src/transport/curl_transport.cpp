@@ -1,0 +1,49 @@
+// make_curl_transport: the one place that picks a libcurl transport by URL scheme.
+#include "ftpchat/transport/curl_transport.hpp"
+
+#include "ftp_transport.hpp"
+
+namespace ftpchat {
+namespace {
+
+// Stands in for a scheme this build cannot serve, so that the caller gets a clear error
+// from its first operation instead of a null pointer.
+class RefusingTransport final : public Transport {
+ public:
+  RefusingTransport(const RemoteUrl& url, Errc code, std::string reason)
+      : display_(url.redacted()), code_(code), reason_(std::move(reason)) {}
+
+  Result<std::vector<DirEntry>> list(const std::string&) override { return refuse(); }
+  Result<std::string> read(const std::string&, std::uint64_t) override { return refuse(); }
+  Result<void> append(const std::string&, std::string_view) override { return refuse(); }
+  Result<void> create_file(const std::string&, std::string_view) override { return refuse(); }
+  Result<void> make_dir(const std::string&) override { return refuse(); }
+  std::string display_url() const override { return display_; }
+  TransportStats stats() const override { return {}; }
+
+ private:
+  Error refuse() const { return make_error(code_, reason_); }
+  std::string display_;
+  Errc code_;
+  std::string reason_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_curl_transport(const RemoteUrl& url, const TransportOptions& opts,
+                                               Logger& log) {
+  switch (url.scheme) {
+    case Scheme::ftp:
+    case Scheme::ftps:
+      return make_ftp_transport(url, opts, log);
+    case Scheme::sftp:
+      return std::make_unique<RefusingTransport>(url, Errc::unsupported,
+                                                 "sftp:// is not implemented yet");
+    case Scheme::file:
+      break;
+  }
+  return std::make_unique<RefusingTransport>(
+      url, Errc::invalid_argument, "file:// is served by the local transport, not libcurl");
+}
+
+}  // namespace ftpchat

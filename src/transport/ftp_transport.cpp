@@ -1,0 +1,228 @@
+// FTP(S) operations as libcurl requests on one persistent connection. Paths reach the server
+// relative to the login directory (as in any ftp:// URL) and are never CWD'd into, see
+// apply_ftp_options.
+#include "ftp_transport.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "curl_errors.hpp"
+#include "curl_session.hpp"
+#include "ftpchat/core/bytes.hpp"
+#include "ftpchat/transport/ftp_list.hpp"
+#include "relative_path.hpp"
+
+namespace ftpchat {
+namespace {
+
+// Options every FTP request gets.
+// - File method NOCWD: each command carries the full path ("RETR chat/room/log"). Counted
+//   with pyftpdlib's debug log over RETR, LIST, RETR on a reused connection: NOCWD sent no
+//   CWD at all; SINGLECWD sends "CWD chat/room" whenever the directory changes (every
+//   switch between rooms) and MULTICWD one CWD per path segment.
+// - Passive mode (libcurl's default, EPSV then PASV): active mode breaks FTPS and hangs
+//   pyftpdlib under load.
+// - TLS: ftps:// is implicit TLS; on ftp:// TlsMode asks for AUTH TLS (try or require).
+//   `tls12_only` caps the version, see FtpTransport::run.
+void apply_ftp_options(CURL* easy, Scheme scheme, TlsMode tls, bool tls12_only) {
+  curl_easy_setopt(easy, CURLOPT_FTP_FILEMETHOD, static_cast<long>(CURLFTPMETHOD_NOCWD));
+  curl_easy_setopt(easy, CURLOPT_FTP_USE_EPSV, 1L);
+  long use_ssl = CURLUSESSL_NONE;
+  if (scheme == Scheme::ftps || tls == TlsMode::require) use_ssl = CURLUSESSL_ALL;
+  else if (tls == TlsMode::try_tls) use_ssl = CURLUSESSL_TRY;
+  curl_easy_setopt(easy, CURLOPT_USE_SSL, use_ssl);
+  if (use_ssl != CURLUSESSL_NONE)  // AUTH TLS first: every current server takes it
+    curl_easy_setopt(easy, CURLOPT_FTPSSLAUTH, static_cast<long>(CURLFTPAUTH_TLS));
+  if (use_ssl != CURLUSESSL_NONE && tls12_only)
+    curl_easy_setopt(easy, CURLOPT_SSLVERSION,
+                     static_cast<long>(CURL_SSLVERSION_TLSv1_2) | static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
+}
+
+bool uses_tls(Scheme scheme, TlsMode tls) { return scheme == Scheme::ftps || tls != TlsMode::none; }
+
+class FtpTransport final : public Transport {
+ public:
+  FtpTransport(const RemoteUrl& url, const TransportOptions& opts, Logger& log)
+      : url_(url),
+        log_(log),
+        uses_tls_(uses_tls(url.scheme, opts.tls)),
+        session_(opts, log,
+                 CurlProtocol{[this, scheme = url.scheme, tls = opts.tls](CURL* easy) {
+                                apply_ftp_options(easy, scheme, tls, tls12_only_);
+                              },
+                              true}) {}
+
+  Result<std::vector<DirEntry>> list(const std::string& dir_in) override {
+    std::string dir = dir_in;
+    if (!dir.empty() && dir.back() == '/') dir.pop_back();
+    if (auto valid = check_relative_path(dir, true); !valid) return valid.error();
+    const std::string dir_slash = dir.empty() ? "" : dir + "/";
+    CurlRequest request;
+    request.url = url_.url_for(dir_slash);
+    CurlReply reply = run(request);
+    if (!reply.ok()) return failure(reply, "listing", dir_slash);
+
+    FtpListing listing = parse_ftp_listing(reply.body);
+    for (const auto& line : listing.unparsed)
+      log_.debug("skipping unreadable LIST line for " + url_.redacted_for(dir_slash) + ": " + line);
+    // Some servers (vsftpd) answer LIST of a missing directory with an empty listing. An
+    // empty directory is rare here, so only then pay for a CWD to tell the two apart.
+    if (listing.entries.empty() && !dir.empty()) {
+      CurlRequest probe;
+      probe.kind = RequestKind::commands;
+      probe.url = request.url;
+      probe.extra_options.emplace_back(CURLOPT_FTP_FILEMETHOD,
+                                       static_cast<long>(CURLFTPMETHOD_SINGLECWD));
+      CurlReply probed = run(probe);
+      if (!probed.ok()) return failure(probed, "listing", dir_slash);
+    }
+    return std::move(listing.entries);
+  }
+
+  Result<std::string> read(const std::string& path, std::uint64_t offset) override {
+    if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+    CurlRequest request;
+    request.url = url_.url_for(path);
+    request.resume_from = offset;
+    // SIZE is only needed to resume (libcurl sends REST after it), so skip it at 0.
+    request.skip_size = offset == 0;
+    CurlReply reply = run(request);
+    if (reply.code == CURLE_BAD_DOWNLOAD_RESUME)
+      return make_error(Errc::bad_data, "file " + url_.redacted_for(path) + " is shorter than the " +
+                                            std::to_string(offset) + " bytes already read");
+    if (!reply.ok()) return failure(reply, "reading", path);
+    return std::move(reply.body);
+  }
+
+  Result<void> append(const std::string& path, std::string_view data) override {
+    if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+    CurlRequest request;
+    request.kind = RequestKind::append;
+    request.url = url_.url_for(path);
+    request.data = data;
+    CurlReply reply = run(request);
+    if (!reply.ok()) return failure(reply, "appending to", path);
+    return {};
+  }
+
+  // FTP has no exclusive create: a check of the parent's listing, then STOR under a hidden
+  // temporary name and RNFR/RNTO. Two creators racing between the check and the rename
+  // can still both succeed (the later rename wins); callers use unique names.
+  Result<void> create_file(const std::string& path, std::string_view data) override {
+    if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+    const PathParts parts = split_relative_path(path);
+    auto present = has_entry(parts);
+    if (!present) return present.error();
+    if (*present) return make_error(Errc::exists, url_.redacted_for(path) + " already exists");
+
+    const std::string prefix = parts.parent.empty() ? "" : parts.parent + "/";
+    const Id128 random = random_id();
+    const std::string temp = prefix + "." + parts.name + ".tmp-" + to_hex(as_chars(random).substr(0, 8));
+    CurlRequest request;
+    request.kind = RequestKind::upload;
+    request.url = url_.url_for(temp);
+    request.data = data;
+    request.postquote = {"*RNFR " + command_path(temp), "*RNTO " + command_path(path)};
+    CurlReply reply = run(request);
+    if (reply.ok() && command_succeeded(reply)) return {};
+    Error error = reply.ok() ? command_failure(reply, "renaming into place", path)
+                             : failure(reply, "creating", path);
+    remove_quietly(temp);
+    return error;
+  }
+
+  Result<void> make_dir(const std::string& path) override {
+    if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+    CurlReply reply = run_commands({"*MKD " + command_path(path)});
+    if (!reply.ok()) return failure(reply, "making directory", path);
+    if (command_succeeded(reply)) return {};
+    // MKD's 550 covers "exists", "no parent" and "refused"; the parent's listing decides.
+    auto present = has_entry(split_relative_path(path));
+    if (present && *present)
+      return make_error(Errc::exists, "directory " + url_.redacted_for(path) + " already exists");
+    return command_failure(reply, "making directory", path);
+  }
+
+  std::string display_url() const override { return url_.redacted(); }
+  TransportStats stats() const override { return session_.stats(); }
+
+ private:
+  // The path as raw commands (MKD, RNFR, ...) must name it: the URL path without its first
+  // '/', i.e. relative to the login directory like libcurl's own NOCWD commands.
+  std::string command_path(std::string_view relative) const {
+    return url_.path.substr(1) + std::string(relative);
+  }
+
+  Error failure(const CurlReply& reply, std::string_view action, std::string_view relative) const {
+    CurlFailure f{reply.code, reply.response_code, reply.server_reply, reply.error_text};
+    return map_curl_error(f, std::string(action) + " " + url_.redacted_for(relative));
+  }
+
+  // vsftpd (require_ssl_reuse=YES, its default) insists that each data connection resumes
+  // the control connection's TLS session. With TLS 1.3 libcurl 7.88.1 fails that after a
+  // few transfers ("522 SSL connection failed: session reuse required"); TLS 1.2 session
+  // reuse works. So on a 522 this transport moves to TLS 1.2 for good and sends the request
+  // again: the server refuses before any data moves, so the retry cannot duplicate it.
+  CurlReply run(const CurlRequest& request) {
+    CurlReply reply = session_.run(request);
+    if (!reply.ok() && uses_tls_ && !tls12_only_ && reply.server_reply.rfind("522", 0) == 0) {
+      log_.info("the server refused TLS session reuse on a data connection; using TLS 1.2 "
+                "with " + url_.redacted());
+      tls12_only_ = true;
+      reply = session_.run(request);
+    }
+    return reply;
+  }
+
+  // Raw commands go out with libcurl's '*' prefix ("carry on if it fails"): libcurl closes
+  // the control connection after a failed quote command, and a new login costs far more
+  // than reading the reply ourselves. The last command's reply is the request's last reply.
+  static bool command_succeeded(const CurlReply& reply) {
+    return !reply.last_reply.empty() && reply.last_reply[0] == '2';
+  }
+
+  Error command_failure(const CurlReply& reply, std::string_view action,
+                        std::string_view relative) const {
+    CurlReply refused = reply;
+    refused.code = CURLE_QUOTE_ERROR;
+    refused.response_code = std::atol(reply.last_reply.substr(0, 3).c_str());
+    refused.server_reply = reply.last_reply;
+    return failure(refused, action, relative);
+  }
+
+  // Raw commands on the base directory, no transfer.
+  CurlReply run_commands(std::vector<std::string> commands) {
+    CurlRequest request;
+    request.kind = RequestKind::commands;
+    request.url = url_.url_for("");
+    request.quote = std::move(commands);
+    return run(request);
+  }
+
+  Result<bool> has_entry(const PathParts& parts) {
+    auto entries = list(parts.parent);
+    if (!entries) return entries.error();
+    return std::any_of(entries->begin(), entries->end(),
+                       [&](const DirEntry& e) { return e.name == parts.name; });
+  }
+
+  void remove_quietly(const std::string& path) {
+    CurlReply reply = run_commands({"*DELE " + command_path(path)});
+    if (!reply.ok() || !command_succeeded(reply)) log_.debug("could not remove temporary file " + url_.redacted_for(path));
+  }
+
+  RemoteUrl url_;
+  Logger& log_;
+  const bool uses_tls_;
+  bool tls12_only_ = false;  // read by the option lambda at each request
+  CurlSession session_;      // last: its option lambda reads the members above
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_ftp_transport(const RemoteUrl& url, const TransportOptions& opts,
+                                              Logger& log) {
+  return std::make_unique<FtpTransport>(url, opts, log);
+}
+
+}  // namespace ftpchat
