@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -98,9 +99,6 @@ int run(const CommandLine& cli) {
   WallClock wall;
   ChatEngine engine(std::move(transport.value()), opts.engine, std::move(passphrase.value()), log,
                     wall);
-  if (auto started = engine.start(); !started)
-    return fail(exit_status_for(started.error().code), describe(started.error()));
-
   MountSpec spec;
   spec.mountpoint = mountpoint.value();
   spec.fsname = url->redacted();
@@ -108,11 +106,14 @@ int run(const CommandLine& cli) {
   spec.foreground = cli.foreground || cli.debug;
   spec.debug = cli.debug;
   spec.log_to_syslog = !spec.foreground && opts.logfile.empty();
-  MountOutcome outcome = serve_mount(engine, spec, log);
-  if (!outcome.mounted)
+  auto fuse_mount = FuseMount::create(engine, spec, log);
+  if (!fuse_mount) return fail(kExitUsage, "bad mount option (see the message above and --help)");
+  if (auto started = engine.start(); !started)
+    return fail(exit_status_for(started.error().code), describe(started.error()));
+  if (!fuse_mount->mount())
     return fail(kExitMountpoint, "cannot mount on " + spec.mountpoint +
                                      " (see the message above; is /dev/fuse available?)");
-  return outcome.loop_status == 0 ? kExitOk : kExitFailure;
+  return fuse_mount->serve() == 0 ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -145,7 +146,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
-    if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+    if (what.size() > 1 && std::islower(static_cast<unsigned char>(what[1])))
+      what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
     return fail(kExitUsage, what + "; see ftpchatfs --help");
   }
   return run(cli);
