@@ -15,8 +15,15 @@ struct KdfParams {
   std::array<std::uint8_t, 16> salt{};
 };
 
+// Ceilings on the Argon2id limits a header may ask for (format v1, docs/FORMAT.md).
+constexpr std::uint64_t kMaxKdfOpslimit = 16;
+constexpr std::uint64_t kMaxKdfMemlimit = std::uint64_t{1} << 30;  // 1 GiB
+
 // Fresh random salt with libsodium's INTERACTIVE limits (the default for new rooms).
 KdfParams default_kdf_params();
+
+// bad_data unless the limits are within libsodium's range and the ceilings above.
+Result<void> validate_kdf_params(const KdfParams& params);
 
 // Limits outside what libsodium accepts, or above a sane ceiling (1 GiB / 16 passes), are
 // rejected with bad_data so a hostile header cannot make a mount allocate without bound.

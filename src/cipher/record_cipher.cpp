@@ -1,0 +1,30 @@
+// Suite names and the one place that maps a suite to its implementation.
+#include "ftpchat/cipher/record_cipher.hpp"
+
+#include <utility>
+
+#include "xchacha_cipher.hpp"
+
+namespace ftpchat {
+
+const char* suite_name(Suite suite) {
+  switch (suite) {
+    case Suite::xchacha20poly1305:
+      return "xchacha20poly1305";
+    case Suite::mono24_insecure:
+      return "mono24";
+  }
+  return "unknown";
+}
+
+std::unique_ptr<RecordCipher> make_record_cipher(Suite suite, SecretBytes key) {
+  switch (suite) {
+    case Suite::xchacha20poly1305:
+      return make_xchacha_cipher(std::move(key));
+    case Suite::mono24_insecure:
+      return nullptr;  // not implemented yet (later issue)
+  }
+  return nullptr;
+}
+
+}  // namespace ftpchat
