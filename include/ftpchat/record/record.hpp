@@ -40,8 +40,12 @@ Result<Message> decode_record(const RecordCipher& cipher, const Id128& room_id,
 // The leading newline terminates a torn earlier append so it cannot swallow r1.
 std::string frame_records(const std::vector<std::string>& lines);
 
+// No valid record line comes near this: the largest v1 record is 87,567 bytes of base64.
+constexpr std::size_t kMaxRecordLineBytes = 256 * 1024;
+
 // Incremental reader of a writer file: feed fetched bytes, take complete non-empty lines.
-// A line without its final newline stays pending until more bytes arrive.
+// A line without its final newline stays pending until more bytes arrive. A line longer than
+// kMaxRecordLineBytes is dropped, up to and including its newline, so memory stays bounded.
 class LineSplitter {
  public:
   std::vector<std::string> feed(std::string_view bytes);
@@ -49,6 +53,7 @@ class LineSplitter {
 
  private:
   std::string pending_;
+  bool discarding_ = false;  // inside an oversized line: skip up to the next '\n'
 };
 
 }  // namespace ftpchat
