@@ -17,7 +17,7 @@ using testing::SharedMemoryTransport;
 class FixedClock : public WallClock {
  public:
   std::int64_t now_ms() const override { return ms; }
-  std::int64_t ms = 1795000000000;  // 2026-11-17
+  std::int64_t ms = 1795000000000;  // 2026-11-18 11:06:40 UTC
 };
 
 struct Client {
@@ -68,7 +68,7 @@ TEST_F(ChatEngineTest, MessagesSentByOneClientAppearInAnothersLog) {
   ASSERT_TRUE(alice.room("general")->send({"hello everyone"}));
   ASSERT_TRUE(bob.room("general")->send({"hi alice"}));
   EXPECT_EQ(bob.text("general"),
-            "2026-11-17 07:46:40 <alice> hello everyone\n2026-11-17 07:46:40 <bob> hi alice\n");
+            "2026-11-18 11:06:40 <alice> hello everyone\n2026-11-18 11:06:40 <bob> hi alice\n");
   EXPECT_EQ(alice.text("general"), bob.text("general"));
 }
 
