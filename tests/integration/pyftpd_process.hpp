@@ -60,12 +60,14 @@ class PyftpdProcess {
 
   PyftpdProcess() {
     char pattern[] = "/tmp/ftpchat-transport-XXXXXX";
-    scratch_ = mkdtemp(pattern);
-    std::filesystem::create_directory(data_dir());
+    const char* made = mkdtemp(pattern);
+    scratch_ = made != nullptr ? made : "/tmp/ftpchat-transport-failed";
+    std::filesystem::create_directories(data_dir());
     port_ = free_port();
     // Passive ports from a band of their own, varied per process so parallel runs differ.
     const int low = 40000 + static_cast<int>(getpid() % 200) * 100;
-    pasv_ = std::to_string(low) + "-" + std::to_string(low + 99);
+    pasv_low_ = std::to_string(low);
+    pasv_high_ = std::to_string(low + 99);
   }
   ~PyftpdProcess() {
     stop();
@@ -81,18 +83,9 @@ class PyftpdProcess {
     const std::string dir = data_dir().string();
     std::vector<std::string> args = {"/usr/bin/python3", "-m", "pyftpdlib", "-i", "127.0.0.1",
                                      "-p", port, "-w", "-d", dir, "-u", user, "-P", password,
-                                     "-r", pasv_};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log = log_path().string();
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
+                                     "-r", pasv_low_ + "-" + pasv_high_};
+    pid_ = spawn(args);
+    if (pid_ <= 0) {
       pid_ = -1;
       return "cannot run /usr/bin/python3 -m pyftpdlib (apt install python3-pyftpdlib)";
     }
@@ -140,8 +133,25 @@ class PyftpdProcess {
   }
 
  private:
+  // Runs `args` with stdout and stderr appended to the log; the child's pid, or -1.
+  pid_t spawn(std::vector<std::string> args) const {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = log_path().string();
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0 ? pid : -1;
+  }
+
   std::string scratch_;
-  std::string pasv_;
+  std::string pasv_low_;
+  std::string pasv_high_;
   int port_ = 0;
   pid_t pid_ = -1;
 };

@@ -1,8 +1,7 @@
 // Integration tests of the libcurl FTP transport against a real pyftpdlib server that each
 // test process starts on 127.0.0.1 (see pyftpd_process.hpp). Run:
 //   ./build/tests/transport_integration_tests
-// FTPCHAT_TEST_FTP_URL=ftp://user:pass@127.0.0.1:PORT/dir/ also runs the round trip against
-// another server (e.g. vsftpd started by tests/harness).
+// Other servers and TLS: transport_external_test.cpp.
 #include <gtest/gtest.h>
 #include <sodium.h>
 #include <netinet/in.h>
@@ -14,7 +13,6 @@
 #include <fstream>
 #include <memory>
 
-#include "ftpchat/core/bytes.hpp"
 #include "ftpchat/transport/curl_transport.hpp"
 #include "ftpchat/transport/remote_url.hpp"
 #include "pyftpd_process.hpp"
@@ -357,52 +355,6 @@ TEST(CurlTransportSchemes, SftpAndFileAreNotServedYet) {
   EXPECT_EQ(sftp->display_url(), "sftp://u@127.0.0.1:1/x/");
   auto file = connect_to("file:///tmp/", log);
   EXPECT_EQ(file->read("x", 0).error().code, Errc::invalid_argument);
-}
-
-// Round trip against any server given in FTPCHAT_TEST_FTP_URL (its base directory must exist).
-TEST(ExternalFtpServer, AppendReadRoundTrip) {
-  const char* url = std::getenv("FTPCHAT_TEST_FTP_URL");
-  if (url == nullptr) GTEST_SKIP() << "set FTPCHAT_TEST_FTP_URL to run against another server";
-  ASSERT_GE(sodium_init(), 0);
-  Logger log("transport-test", LogLevel::warning);
-  TransportOptions opts;
-  if (const char* ca = std::getenv("FTPCHAT_TEST_CACERT")) {
-    opts.cacert = ca;
-    opts.tls = TlsMode::require;
-  }
-  auto t = connect_to(url, log, opts);
-  const std::string dir = "rt-" + to_hex(as_chars(random_id()).substr(0, 4));
-  auto made = t->make_dir(dir);
-  ASSERT_TRUE(made.ok()) << made.error().detail;
-  auto empty = t->list(dir);
-  ASSERT_TRUE(empty.ok()) << empty.error().detail;
-  EXPECT_TRUE(empty->empty());
-  auto missing = t->list(dir + "/nope");
-  ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.error().code, Errc::not_found) << missing.error().detail;
-  std::string expected;
-  for (int i = 0; i < 50; ++i) {
-    const std::string line = "line " + std::to_string(i) + "\n";
-    auto appended = t->append(dir + "/log", line);
-    ASSERT_TRUE(appended.ok()) << i << ": " << appended.error().detail;
-    expected += line;
-  }
-  auto all = t->read(dir + "/log", 0);
-  ASSERT_TRUE(all.ok()) << all.error().detail;
-  EXPECT_EQ(*all, expected);
-  auto tail = t->read(dir + "/log", 7);
-  ASSERT_TRUE(tail.ok());
-  EXPECT_EQ(*tail, expected.substr(7));
-  EXPECT_TRUE(t->read(dir + "/log", expected.size())->empty());
-  EXPECT_EQ(t->read(dir + "/log", expected.size() + 1).error().code, Errc::bad_data);
-  ASSERT_TRUE(t->create_file(dir + "/header", "H").ok());
-  EXPECT_EQ(t->create_file(dir + "/header", "H").error().code, Errc::exists);
-  EXPECT_EQ(t->make_dir(dir).error().code, Errc::exists);
-  auto entries = t->list(dir);
-  ASSERT_TRUE(entries.ok());
-  EXPECT_EQ(entries->size(), 2u);
-  // Under TLS a vsftpd may cost one reconnection (the move to TLS 1.2, ftp_transport.cpp).
-  EXPECT_LE(t->stats().connections, opts.tls == TlsMode::none ? 1u : 2u);
 }
 
 }  // namespace

@@ -1,0 +1,55 @@
+# Runs the transport's ExternalFtpServer tests (transport_external_test.cpp) against each FTP
+# server tests/harness can start: vsftpd and pure-ftpd, each plain and with required TLS, and
+# proftpd. ctest runs it as transport.real_servers; by hand:
+#   TRANSPORT_TESTS_BIN=build/tests/transport_integration_tests PYTHONPATH=tests/harness \
+#     /usr/bin/python3 -m unittest -v transport_servers     (from tests/integration, as root)
+import os
+import subprocess
+import unittest
+
+import harness_ftp
+from harness_base import HarnessError
+
+BIN = os.environ.get('TRANSPORT_TESTS_BIN', '')
+
+
+class TransportAgainstRealServers(unittest.TestCase):
+    def run_external_tests(self, make_server):
+        if not os.access(BIN, os.X_OK):
+            self.skipTest('TRANSPORT_TESTS_BIN does not name the transport test binary')
+        try:
+            server = make_server()
+        except HarnessError as e:  # pure-ftpd/proftpd are unpacked by scripts/install-deps.sh
+            self.skipTest(str(e))
+        with server:
+            env = dict(os.environ, FTPCHAT_TEST_FTP_URL=server.url('chat/'))
+            env.pop('FTPCHAT_TEST_CACERT', None)
+            if server.tls:
+                env['FTPCHAT_TEST_CACERT'] = server.cert_path
+            tests = 'ExternalFtpServer.*' if server.tls else 'ExternalFtpServer.AppendReadRoundTrip'
+            result = subprocess.run([BIN, '--gtest_filter=' + tests, '--gtest_brief=1'],
+                                    env=env, capture_output=True, text=True, timeout=120)
+            self.assertEqual(result.returncode, 0, result.stdout[-4000:] + result.stderr[-2000:])
+            self.assertNotIn('SKIPPED', result.stdout)  # every selected test really ran
+
+    def test_vsftpd(self):
+        self.run_external_tests(lambda: harness_ftp.VsftpdServer())
+
+    def test_vsftpd_tls(self):
+        self.run_external_tests(lambda: harness_ftp.VsftpdServer(tls=True))
+
+    def test_pure_ftpd(self):
+        self.run_external_tests(lambda: harness_ftp.PureFtpdServer())
+
+    def test_pure_ftpd_tls(self):
+        self.run_external_tests(lambda: harness_ftp.PureFtpdServer(tls=True))
+
+    def test_proftpd(self):
+        self.run_external_tests(lambda: harness_ftp.ProftpdServer())
+
+    def test_pyftpdlib_dos_listing(self):
+        self.run_external_tests(lambda: harness_ftp.PyFtpdServer(dos_list=True))
+
+
+if __name__ == '__main__':
+    unittest.main()
