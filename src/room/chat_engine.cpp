@@ -53,6 +53,10 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
     return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is too large"));
   auto header = parse_header(raw.value());
   if (!header) return unreadable(header.error());
+  if (layout::room_folder(header->room_id) != folder)  // a header copied from another room
+    return unreadable(make_error(Errc::bad_data, "the header in folder " + folder +
+                                                     " belongs to room " +
+                                                     to_hex(header->room_id)));
   auto opened = open_room(header.value(), passphrase_);
   if (!opened) return unreadable(opened.error());
   if (auto valid = validate_room_name(opened->name); !valid)

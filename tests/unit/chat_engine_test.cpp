@@ -48,6 +48,7 @@ class ChatEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ::setenv("TZ", "UTC", 1);
+    ::tzset();
     state_ = std::filesystem::temp_directory_path() /
              ("ftpchat-engine-test-" + std::to_string(::getpid()) + "-" +
               ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -211,6 +212,25 @@ TEST_F(ChatEngineTest, RemountReusesTheWriterIdButConcurrentMountsDoNot) {
   EXPECT_NE(log.find("first"), std::string::npos);
   EXPECT_NE(log.find("second"), std::string::npos);
   EXPECT_EQ(again.room("r")->counters().missing, 0u);
+}
+
+TEST_F(ChatEngineTest, AHeaderCopiedIntoAnotherFolderIsRefused) {
+  Client alice(server_, "alice", "pw", state("a"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  std::string header;
+  for (const auto& [path, data] : server_.files)
+    if (path.ends_with("/header")) header = data;
+  const std::string copy = std::string(32, 'a');
+  server_.dirs.insert(copy);
+  server_.files[copy + "/header"] = header;
+  auto rooms = alice.engine->rooms(std::chrono::milliseconds(0));
+  ASSERT_EQ(rooms.size(), 2u);
+  for (const auto& entry : rooms)
+    if (entry.name == copy) {
+      EXPECT_EQ(entry.room, nullptr);
+      EXPECT_NE(entry.unreadable_reason.find("belongs to room"), std::string::npos);
+    }
 }
 
 TEST_F(ChatEngineTest, OversizedMessagesAreRefusedWhole) {
