@@ -11,8 +11,9 @@ namespace ftpchat {
 namespace {
 
 bool contains_word(std::string_view text, std::string_view word) {
-  auto it = std::search(text.begin(), text.end(), word.begin(), word.end(),
-                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  auto it = std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
   return it != text.end();
 }
 
@@ -31,14 +32,20 @@ bool says_permission(std::string_view reply) {
 Errc from_reply(long response_code, std::string_view reply) {
   switch (response_code) {
     case 522:
-    case 534: return Errc::tls;
-    case 530: return Errc::login_refused;
+    case 534:
+      return Errc::tls;
+    case 530:
+      return Errc::login_refused;
     case 450:
-    case 550: return says_permission(reply) ? Errc::permission : Errc::not_found;
+    case 550:
+      return says_permission(reply) ? Errc::permission : Errc::not_found;
     case 532:
-    case 553: return Errc::permission;
-    case 421: return Errc::unreachable;
-    default: return Errc::protocol;
+    case 553:
+      return Errc::permission;
+    case 421:
+      return Errc::unreachable;
+    default:
+      return Errc::protocol;
   }
 }
 
@@ -74,7 +81,8 @@ Errc classify(const CurlFailure& f) {
     case CURLE_SSL_CLIENTCERT:
       return Errc::tls;
     case CURLE_PARTIAL_FILE:  // the data connection ended early, or "150" then an error reply
-      return f.response_code >= 400 ? from_reply(f.response_code, f.server_reply) : Errc::unreachable;
+      return f.response_code >= 400 ? from_reply(f.response_code, f.server_reply)
+                                    : Errc::unreachable;
     case CURLE_REMOTE_FILE_NOT_FOUND:
       return Errc::not_found;
     case CURLE_REMOTE_ACCESS_DENIED:  // CWD refused: usually a missing directory
@@ -108,11 +116,11 @@ Errc classify(const CurlFailure& f) {
 }
 
 std::string reason(const CurlFailure& f) {
-  std::string text(!f.server_reply.empty()  ? f.server_reply
+  std::string text(!f.server_reply.empty() ? f.server_reply
                    : !f.error_text.empty() ? f.error_text
                                            : std::string_view(curl_easy_strerror(f.code)));
-  while (!text.empty() && (text.back() == '.' || text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == ' '))
+  while (!text.empty() &&
+         (text.back() == '.' || text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
     text.pop_back();
   // libcurl's messages start with a capital ("Failed to connect"); ours are fragments.
   if (f.server_reply.empty() && !text.empty())

@@ -11,9 +11,9 @@ namespace ftpchat {
 
 struct CurlFailure {
   CURLcode code = CURLE_OK;
-  long response_code = 0;        // last FTP reply code (CURLINFO_RESPONSE_CODE), 0 if none
-  std::string_view server_reply; // last reply line of class 4xx/5xx, "" if none
-  std::string_view error_text;   // libcurl's error buffer, "" if empty
+  long response_code = 0;         // last FTP reply code (CURLINFO_RESPONSE_CODE), 0 if none
+  std::string_view server_reply;  // last reply line of class 4xx/5xx, "" if none
+  std::string_view error_text;    // libcurl's error buffer, "" if empty
 };
 
 // `what` names the operation and its redacted target, e.g. "reading ftp://h/chat/room/log";

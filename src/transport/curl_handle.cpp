@@ -48,7 +48,8 @@ CURLcode CurlHandle::perform() {
   int running = 1;
   while (running > 0) {
     CURLMcode mc = curl_multi_perform(multi, &running);
-    if (mc == CURLM_OK && running > 0) mc = curl_multi_poll(multi, nullptr, 0, poll_timeout_ms, nullptr);
+    if (mc == CURLM_OK && running > 0)
+      mc = curl_multi_poll(multi, nullptr, 0, poll_timeout_ms, nullptr);
     if (mc != CURLM_OK) {
       result = mc == CURLM_OUT_OF_MEMORY ? CURLE_OUT_OF_MEMORY : CURLE_FAILED_INIT;
       running = 0;

@@ -56,7 +56,7 @@ class CurlHandle {
  private:
   CurlGlobal global_;  // declared first: outlives the handles below
   MultiPtr multi_;
-  EasyPtr easy_;       // destroyed before multi_, as libcurl requires
+  EasyPtr easy_;  // destroyed before multi_, as libcurl requires
 };
 
 }  // namespace ftpchat

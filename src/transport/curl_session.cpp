@@ -32,8 +32,14 @@ bool worth_retrying(CURLcode code) {
 
 }  // namespace
 
-CurlSession::CurlSession(const TransportOptions& opts, Logger& log, CurlProtocol protocol)
-    : opts_(opts), log_(log), protocol_(std::move(protocol)) {}
+CurlSession::CurlSession(const TransportOptions& opts, Logger& log, CurlProtocol protocol,
+                         std::string_view password)
+    : opts_(opts), log_(log), protocol_(std::move(protocol)) {
+  if (!password.empty()) {
+    password_ = SecretBytes(password.size() + 1);  // zero-filled: the last byte ends the string
+    std::memcpy(password_.data(), password.data(), password.size());
+  }
+}
 
 TransportStats CurlSession::stats() const {
   TransportStats s;
@@ -98,7 +104,8 @@ CurlReply CurlSession::attempt(const CurlRequest& request) {
 
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply.response_code);
   reply.last_reply = std::move(exchange.last_reply);
-  if (!reply.last_reply.empty() && reply.last_reply[0] >= '4') reply.server_reply = reply.last_reply;
+  if (!reply.last_reply.empty() && reply.last_reply[0] >= '4')
+    reply.server_reply = reply.last_reply;
   reply.error_text = error_buffer_;
   return reply;
 }
@@ -108,6 +115,8 @@ void CurlSession::set_common_options(const CurlRequest& request, Exchange& excha
   error_buffer_[0] = '\0';
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer_);
+  if (!password_.empty())
+    curl_easy_setopt(easy, CURLOPT_PASSWORD, reinterpret_cast<const char*>(password_.data()));
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);  // we may run on any thread
   // Always a write callback: with NOBODY libcurl writes "Content-Length:" text for FTP.
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlSession::on_write);
@@ -116,7 +125,8 @@ void CurlSession::set_common_options(const CurlRequest& request, Exchange& excha
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlSession::on_header);
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, &exchange);
 
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opts_.connect_timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(opts_.connect_timeout.count()));
   // A dead server must never hang the caller: abort below 1 byte/s for stall_timeout, and
   // bound the wait for each control reply the same way.
   curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -141,7 +151,8 @@ void CurlSession::set_common_options(const CurlRequest& request, Exchange& excha
   switch (request.kind) {
     case RequestKind::download:
       if (request.resume_from > 0)
-        curl_easy_setopt(easy, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(request.resume_from));
+        curl_easy_setopt(easy, CURLOPT_RESUME_FROM_LARGE,
+                         static_cast<curl_off_t>(request.resume_from));
       if (request.skip_size) curl_easy_setopt(easy, CURLOPT_IGNORE_CONTENT_LENGTH, 1L);
       break;
     case RequestKind::append:
@@ -151,7 +162,8 @@ void CurlSession::set_common_options(const CurlRequest& request, Exchange& excha
       curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt(easy, CURLOPT_READFUNCTION, &CurlSession::on_read);
       curl_easy_setopt(easy, CURLOPT_READDATA, &exchange);
-      curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.data.size()));
+      curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE,
+                       static_cast<curl_off_t>(request.data.size()));
       break;
     case RequestKind::commands:
       curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
@@ -200,10 +212,17 @@ size_t CurlSession::on_header(char* ptr, size_t size, size_t count, void* user) 
 int CurlSession::on_debug(CURL*, curl_infotype type, char* data, size_t size, void* user) noexcept {
   const char* prefix = nullptr;
   switch (type) {
-    case CURLINFO_TEXT: prefix = "* "; break;
-    case CURLINFO_HEADER_IN: prefix = "< "; break;
-    case CURLINFO_HEADER_OUT: prefix = "> "; break;
-    default: return 0;  // payload bytes are ciphertext or listings: not worth a log line
+    case CURLINFO_TEXT:
+      prefix = "* ";
+      break;
+    case CURLINFO_HEADER_IN:
+      prefix = "< ";
+      break;
+    case CURLINFO_HEADER_OUT:
+      prefix = "> ";
+      break;
+    default:
+      return 0;  // payload bytes are ciphertext or listings: not worth a log line
   }
   auto* exchange = static_cast<Exchange*>(user);
   try {

@@ -14,6 +14,7 @@
 
 #include "curl_handle.hpp"
 #include "ftpchat/core/logger.hpp"
+#include "ftpchat/core/secret.hpp"
 #include "ftpchat/transport/curl_transport.hpp"
 #include "ftpchat/transport/transport.hpp"
 
@@ -57,7 +58,10 @@ struct CurlProtocol {
 
 class CurlSession {
  public:
-  CurlSession(const TransportOptions& opts, Logger& log, CurlProtocol protocol);
+  // `password` (may be empty: URL user only, ~/.netrc or anonymous) is kept in guarded memory
+  // and handed to libcurl per request, so request URLs never carry it.
+  CurlSession(const TransportOptions& opts, Logger& log, CurlProtocol protocol,
+              std::string_view password);
   CurlSession(const CurlSession&) = delete;
   CurlSession& operator=(const CurlSession&) = delete;
 
@@ -86,6 +90,7 @@ class CurlSession {
   TransportOptions opts_;
   Logger& log_;
   CurlProtocol protocol_;
+  SecretBytes password_;  // NUL-terminated for libcurl; empty if there is none
   CurlHandle handle_;
   char error_buffer_[CURL_ERROR_SIZE] = {};
   // Atomic so that stats() may be read from another thread while a transfer runs.

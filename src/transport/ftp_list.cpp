@@ -52,7 +52,8 @@ bool is_month(std::string_view text) {
       "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
   if (text.size() != 3) return false;
   std::string lower;
-  for (char c : text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : text)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   for (auto month : months)
     if (lower == month) return true;
   return false;
@@ -65,7 +66,9 @@ bool is_clock(std::string_view text) {
          matches_shape(text, "dd:dd:dd");
 }
 
-bool is_time_or_year(std::string_view text) { return is_clock(text) || matches_shape(text, "dddd"); }
+bool is_time_or_year(std::string_view text) {
+  return is_clock(text) || matches_shape(text, "dddd");
+}
 
 enum class LineKind { entry, ignorable, unparsed };
 
@@ -84,7 +87,9 @@ LineResult finish(std::string name, bool is_dir, std::optional<std::uint64_t> si
 // columns or ISO dates. The name starts one space after the time (or year) column, so
 // names with inner, trailing or leading spaces survive.
 std::optional<LineResult> parse_unix(std::string_view line, const std::vector<Token>& tokens) {
-  auto text = [&](std::size_t i) { return line.substr(tokens[i].begin, tokens[i].end - tokens[i].begin); };
+  auto text = [&](std::size_t i) {
+    return line.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
+  };
   const std::string_view mode = text(0);
   if (mode.size() < 10 || std::string_view("-dlbcpsD").find(mode[0]) == std::string_view::npos)
     return std::nullopt;
@@ -113,7 +118,9 @@ std::optional<LineResult> parse_unix(std::string_view line, const std::vector<To
 
 // "11-27-26  10:59AM  <DIR>  name" and "11-27-26  10:59AM  1234 name" (IIS, Windows).
 std::optional<LineResult> parse_dos(std::string_view line, const std::vector<Token>& tokens) {
-  auto text = [&](std::size_t i) { return line.substr(tokens[i].begin, tokens[i].end - tokens[i].begin); };
+  auto text = [&](std::size_t i) {
+    return line.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
+  };
   if (tokens.size() < 4) return std::nullopt;
   const std::string_view date = text(0);
   if (!matches_shape(date, "dd-dd-dd") && !matches_shape(date, "dd-dd-dddd")) return std::nullopt;
@@ -137,7 +144,8 @@ LineResult classify(std::string_view line) {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
   const auto tokens = tokenize(line);
   if (tokens.empty()) return {LineKind::ignorable, {}};
-  if (tokens.size() == 2 && line.substr(tokens[0].begin, tokens[0].end - tokens[0].begin) == "total" &&
+  if (tokens.size() == 2 &&
+      line.substr(tokens[0].begin, tokens[0].end - tokens[0].begin) == "total" &&
       parse_size(line.substr(tokens[1].begin, tokens[1].end - tokens[1].begin)))
     return {LineKind::ignorable, {}};
   if (auto unix_line = parse_unix(line, tokens)) return *unix_line;
@@ -160,8 +168,10 @@ FtpListing parse_ftp_listing(std::string_view text) {
     const std::string_view line = text.substr(0, newline);
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
     LineResult result = classify(line);
-    if (result.kind == LineKind::entry) listing.entries.push_back(std::move(result.entry));
-    else if (result.kind == LineKind::unparsed) listing.unparsed.emplace_back(line);
+    if (result.kind == LineKind::entry)
+      listing.entries.push_back(std::move(result.entry));
+    else if (result.kind == LineKind::unparsed)
+      listing.unparsed.emplace_back(line);
   }
   return listing;
 }

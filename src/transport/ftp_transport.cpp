@@ -3,6 +3,8 @@
 // apply_ftp_options.
 #include "ftp_transport.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -28,14 +30,25 @@ void apply_ftp_options(CURL* easy, Scheme scheme, TlsMode tls, bool tls12_only) 
   curl_easy_setopt(easy, CURLOPT_FTP_FILEMETHOD, static_cast<long>(CURLFTPMETHOD_NOCWD));
   curl_easy_setopt(easy, CURLOPT_FTP_USE_EPSV, 1L);
   long use_ssl = CURLUSESSL_NONE;
-  if (scheme == Scheme::ftps || tls == TlsMode::require) use_ssl = CURLUSESSL_ALL;
-  else if (tls == TlsMode::try_tls) use_ssl = CURLUSESSL_TRY;
+  if (scheme == Scheme::ftps || tls == TlsMode::require)
+    use_ssl = CURLUSESSL_ALL;
+  else if (tls == TlsMode::try_tls)
+    use_ssl = CURLUSESSL_TRY;
   curl_easy_setopt(easy, CURLOPT_USE_SSL, use_ssl);
   if (use_ssl != CURLUSESSL_NONE)  // AUTH TLS first: every current server takes it
     curl_easy_setopt(easy, CURLOPT_FTPSSLAUTH, static_cast<long>(CURLFTPAUTH_TLS));
   if (use_ssl != CURLUSESSL_NONE && tls12_only)
     curl_easy_setopt(easy, CURLOPT_SSLVERSION,
-                     static_cast<long>(CURL_SSLVERSION_TLSv1_2) | static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
+                     static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
+                         static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
+}
+
+// Request URLs carry the user (so that ~/.netrc can still supply the password) but never the
+// password, which CurlSession keeps in guarded memory.
+RemoteUrl without_password(RemoteUrl url) {
+  sodium_memzero(url.password.data(), url.password.size());
+  url.password.clear();
+  return url;
 }
 
 bool uses_tls(Scheme scheme, TlsMode tls) { return scheme == Scheme::ftps || tls != TlsMode::none; }
@@ -43,14 +56,15 @@ bool uses_tls(Scheme scheme, TlsMode tls) { return scheme == Scheme::ftps || tls
 class FtpTransport final : public Transport {
  public:
   FtpTransport(const RemoteUrl& url, const TransportOptions& opts, Logger& log)
-      : url_(url),
+      : url_(without_password(url)),
         log_(log),
         uses_tls_(uses_tls(url.scheme, opts.tls)),
         session_(opts, log,
                  CurlProtocol{[this, scheme = url.scheme, tls = opts.tls](CURL* easy) {
                                 apply_ftp_options(easy, scheme, tls, tls12_only_);
                               },
-                              true}) {}
+                              true},
+                 url.password) {}
 
   Result<std::vector<DirEntry>> list(const std::string& dir_in) override {
     std::string dir = dir_in;
@@ -88,8 +102,9 @@ class FtpTransport final : public Transport {
     request.skip_size = offset == 0;
     CurlReply reply = run(request);
     if (reply.code == CURLE_BAD_DOWNLOAD_RESUME)
-      return make_error(Errc::bad_data, "file " + url_.redacted_for(path) + " is shorter than the " +
-                                            std::to_string(offset) + " bytes already read");
+      return make_error(Errc::bad_data, "file " + url_.redacted_for(path) +
+                                            " is shorter than the " + std::to_string(offset) +
+                                            " bytes already read");
     if (!reply.ok()) return failure(reply, "reading", path);
     return std::move(reply.body);
   }
@@ -117,7 +132,8 @@ class FtpTransport final : public Transport {
 
     const std::string prefix = parts.parent.empty() ? "" : parts.parent + "/";
     const Id128 random = random_id();
-    const std::string temp = prefix + "." + parts.name + ".tmp-" + to_hex(as_chars(random).substr(0, 8));
+    const std::string temp =
+        prefix + "." + parts.name + ".tmp-" + to_hex(as_chars(random).substr(0, 8));
     CurlRequest request;
     request.kind = RequestKind::upload;
     request.url = url_.url_for(temp);
@@ -166,8 +182,10 @@ class FtpTransport final : public Transport {
   CurlReply run(const CurlRequest& request) {
     CurlReply reply = session_.run(request);
     if (!reply.ok() && uses_tls_ && !tls12_only_ && reply.server_reply.rfind("522", 0) == 0) {
-      log_.info("the server refused TLS session reuse on a data connection; using TLS 1.2 "
-                "with " + url_.redacted());
+      log_.info(
+          "the server refused TLS session reuse on a data connection; using TLS 1.2 "
+          "with " +
+          url_.redacted());
       tls12_only_ = true;
       reply = session_.run(request);
     }
@@ -208,7 +226,8 @@ class FtpTransport final : public Transport {
 
   void remove_quietly(const std::string& path) {
     CurlReply reply = run_commands({"*DELE " + command_path(path)});
-    if (!reply.ok() || !command_succeeded(reply)) log_.debug("could not remove temporary file " + url_.redacted_for(path));
+    if (!reply.ok() || !command_succeeded(reply))
+      log_.debug("could not remove temporary file " + url_.redacted_for(path));
   }
 
   RemoteUrl url_;

@@ -14,14 +14,16 @@ Result<void> check_relative_path(std::string_view path, bool allow_base) {
     if (byte < 0x20 || byte == 0x7f)
       return make_error(Errc::invalid_argument, "path contains a control character");
   }
-  if (path.front() == '/') return make_error(Errc::invalid_argument, "path " + quoted + " is absolute");
+  if (path.front() == '/')
+    return make_error(Errc::invalid_argument, "path " + quoted + " is absolute");
   std::size_t start = 0;
   while (start <= path.size()) {
     std::size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
     const std::string_view segment = path.substr(start, end - start);
     if (segment.empty() || segment == "." || segment == "..")
-      return make_error(Errc::invalid_argument, "path " + quoted + " has an empty, '.' or '..' part");
+      return make_error(Errc::invalid_argument,
+                        "path " + quoted + " has an empty, '.' or '..' part");
     start = end + 1;
   }
   return {};

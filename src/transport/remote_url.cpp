@@ -48,10 +48,14 @@ std::optional<Scheme> scheme_from_name(std::string_view name) {
 
 const char* scheme_name(Scheme scheme) {
   switch (scheme) {
-    case Scheme::ftp: return "ftp";
-    case Scheme::ftps: return "ftps";
-    case Scheme::sftp: return "sftp";
-    case Scheme::file: return "file";
+    case Scheme::ftp:
+      return "ftp";
+    case Scheme::ftps:
+      return "ftps";
+    case Scheme::sftp:
+      return "sftp";
+    case Scheme::file:
+      return "file";
   }
   return "ftp";
 }
@@ -88,8 +92,9 @@ Result<RemoteUrl> parse_url(std::string_view text, Scheme scheme) {
   // Checked before libcurl sees the text: curl silently drops an empty '#' or '?' and reads
   // "ftp:///x" as host "x", both of which would surprise the user.
   if (text.find_first_of("?#") != std::string_view::npos)
-    return invalid("URL must not have a query or fragment ('?' or '#'); write them as %3F "
-                   "and %23 in names");
+    return invalid(
+        "URL must not have a query or fragment ('?' or '#'); write them as %3F "
+        "and %23 in names");
   const std::size_t after_slashes = text.find("://") + 3;
   if (scheme != Scheme::file && (after_slashes >= text.size() || text[after_slashes] == '/'))
     return invalid(std::string("missing host in ") + scheme_name(scheme) + ":// URL");
@@ -118,11 +123,14 @@ Result<RemoteUrl> parse_url(std::string_view text, Scheme scheme) {
       return invalid("URL port must be a number between 1 and 65535");
     url.port = static_cast<std::uint16_t>(value);
   }
-  if (auto user = get_part(handle.get(), CURLUPART_USER, CURLU_URLDECODE, code)) url.user = *user;
-  else if (code == CURLUE_URLDECODE) return invalid("URL user name contains control characters");
+  if (auto user = get_part(handle.get(), CURLUPART_USER, CURLU_URLDECODE, code))
+    url.user = *user;
+  else if (code == CURLUE_URLDECODE)
+    return invalid("URL user name contains control characters");
   if (auto pass = get_part(handle.get(), CURLUPART_PASSWORD, CURLU_URLDECODE, code))
     url.password = *pass;
-  else if (code == CURLUE_URLDECODE) return invalid("URL password contains control characters");
+  else if (code == CURLUE_URLDECODE)
+    return invalid("URL password contains control characters");
   if (scheme == Scheme::file && (!url.user.empty() || !url.password.empty()))
     return invalid("file:// URLs take no user name or password");
 
@@ -163,10 +171,14 @@ std::string build_url(const RemoteUrl& url, std::string_view relative, bool with
 
 std::uint16_t default_port(Scheme scheme) {
   switch (scheme) {
-    case Scheme::ftp: return 21;
-    case Scheme::ftps: return 990;
-    case Scheme::sftp: return 22;
-    case Scheme::file: return 0;
+    case Scheme::ftp:
+      return 21;
+    case Scheme::ftps:
+      return 990;
+    case Scheme::sftp:
+      return 22;
+    case Scheme::file:
+      return 0;
   }
   return 0;
 }
@@ -201,8 +213,9 @@ Result<RemoteUrl> parse_remote_url(std::string_view text) {
   if (text.front() == '/' || text.front() == '.' ||
       std::filesystem::is_directory(std::filesystem::path(text), ec))
     return parse_local_path(text);
-  return invalid("missing URL scheme; use ftp://, ftps://, sftp:// or file://, or give an "
-                 "existing local directory");
+  return invalid(
+      "missing URL scheme; use ftp://, ftps://, sftp:// or file://, or give an "
+      "existing local directory");
 }
 
 }  // namespace ftpchat

@@ -81,9 +81,22 @@ class PyftpdProcess {
   std::string start() {
     const std::string port = std::to_string(port_);
     const std::string dir = data_dir().string();
-    std::vector<std::string> args = {"/usr/bin/python3", "-m", "pyftpdlib", "-i", "127.0.0.1",
-                                     "-p", port, "-w", "-d", dir, "-u", user, "-P", password,
-                                     "-r", pasv_low_ + "-" + pasv_high_};
+    std::vector<std::string> args = {"/usr/bin/python3",
+                                     "-m",
+                                     "pyftpdlib",
+                                     "-i",
+                                     "127.0.0.1",
+                                     "-p",
+                                     port,
+                                     "-w",
+                                     "-d",
+                                     dir,
+                                     "-u",
+                                     user,
+                                     "-P",
+                                     password,
+                                     "-r",
+                                     pasv_low_ + "-" + pasv_high_};
     pid_ = spawn(args);
     if (pid_ <= 0) {
       pid_ = -1;

@@ -1,5 +1,6 @@
-// Transport tests beyond the built-in pyftpdlib: explicit-TLS negotiation against a plain
-// server, and a round trip against any server named in the environment, e.g. vsftpd or
+// Transport tests beyond the basic operations: explicit-TLS negotiation against a plain
+// server, ~/.netrc credentials, and a round trip against any server named in the
+// environment, e.g. vsftpd or
 // pure-ftpd with TLS started by tests/harness:
 //   FTPCHAT_TEST_FTP_URL=ftp://user:pass@127.0.0.1:PORT/dir/ [FTPCHAT_TEST_CACERT=cert.pem]
 //   ./build/tests/transport_integration_tests --gtest_filter='ExternalFtpServer.*'
@@ -8,6 +9,7 @@
 #include <sodium.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 
 #include "ftpchat/core/bytes.hpp"
@@ -46,6 +48,33 @@ TEST(FtpTryTls, TryFallsBackToPlainAndRequireRefuses) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, Errc::tls) << refused.error().detail;
   EXPECT_FALSE(fs::exists(plain.data_dir() / "g"));
+}
+
+TEST(FtpNetrc, SuppliesMissingCredentials) {
+  PyftpdProcess server;
+  ASSERT_EQ(server.start(), "");
+  const fs::path home = server.data_dir().parent_path() / "home";
+  fs::create_directory(home);
+  std::ofstream(home / ".netrc") << "machine 127.0.0.1 login chat password secret\n";
+  const char* old_home = std::getenv("HOME");
+  const std::string saved = old_home != nullptr ? old_home : "";
+  setenv("HOME", home.c_str(), 1);
+
+  Logger log("transport-test", LogLevel::warning);
+  const std::string port = std::to_string(server.port());
+  auto anonymous_url = connect_to("ftp://127.0.0.1:" + port + "/", log, {})->append("a", "1");
+  auto user_only_url = connect_to("ftp://chat@127.0.0.1:" + port + "/", log, {})->append("a", "2");
+  auto wrong_user = connect_to("ftp://other@127.0.0.1:" + port + "/", log, {})->append("a", "3");
+  if (old_home != nullptr)
+    setenv("HOME", saved.c_str(), 1);
+  else
+    unsetenv("HOME");
+
+  EXPECT_TRUE(anonymous_url.ok()) << anonymous_url.error().detail;
+  EXPECT_TRUE(user_only_url.ok()) << user_only_url.error().detail;
+  ASSERT_FALSE(wrong_user.ok());  // .netrc has no password for this user
+  EXPECT_EQ(wrong_user.error().code, Errc::login_refused) << wrong_user.error().detail;
+  EXPECT_EQ(read_file(server.data_dir() / "a"), "12");
 }
 
 class ExternalFtpServer : public ::testing::Test {

@@ -3,8 +3,8 @@
 //   ./build/tests/transport_integration_tests
 // Other servers and TLS: transport_external_test.cpp.
 #include <gtest/gtest.h>
-#include <sodium.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -61,7 +61,9 @@ class FtpTransportTest : public ::testing::Test {
     ASSERT_TRUE(transport_);
   }
 
-  fs::path local(const std::string& relative) const { return server_->data_dir() / base_ / relative; }
+  fs::path local(const std::string& relative) const {
+    return server_->data_dir() / base_ / relative;
+  }
 
   static std::unique_ptr<PyftpdProcess> server_;
   Logger log_{"transport-test", LogLevel::warning};
@@ -128,7 +130,8 @@ TEST_F(FtpTransportTest, ReadAtOffsets) {
   auto beyond = transport_->read("log", 11);
   ASSERT_FALSE(beyond.ok());
   EXPECT_EQ(beyond.error().code, Errc::bad_data);
-  EXPECT_NE(beyond.error().detail.find("is shorter than the 11 bytes already read"), std::string::npos)
+  EXPECT_NE(beyond.error().detail.find("is shorter than the 11 bytes already read"),
+            std::string::npos)
       << beyond.error().detail;
 
   auto missing = transport_->read("nope", 0);
@@ -298,8 +301,8 @@ TEST_F(FtpTransportTest, SilentServerTimesOut) {
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   TransportOptions opts;
   opts.stall_timeout = std::chrono::milliseconds(1000);
-  auto silent = connect_to("ftp://chat:secret@127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/",
-                           log_, opts);
+  auto silent = connect_to(
+      "ftp://chat:secret@127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/", log_, opts);
   const auto start = std::chrono::steady_clock::now();
   auto listed = silent->list("");
   const auto waited = std::chrono::steady_clock::now() - start;

@@ -36,7 +36,8 @@ TEST(FtpList, NamesWithSpacesAndUtf8) {
   EXPECT_EQ(parse_one("drwxr-xr-x 2 u g 5 Feb 28 2024 \xC3\xA9t\xC3\xA9 \xE2\x98\x83").name,
             "\xC3\xA9t\xC3\xA9 \xE2\x98\x83");
   // A name that itself looks like a date column stays whole.
-  EXPECT_EQ(parse_one("-rw-r--r-- 1 u g 5 Jan  2 03:04 Dec 31 2020 notes").name, "Dec 31 2020 notes");
+  EXPECT_EQ(parse_one("-rw-r--r-- 1 u g 5 Jan  2 03:04 Dec 31 2020 notes").name,
+            "Dec 31 2020 notes");
 }
 
 TEST(FtpList, LargeSizes) {

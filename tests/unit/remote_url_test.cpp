@@ -157,8 +157,9 @@ TEST(RemoteUrl, RejectsBadPortsAndBadBytes) {
 }
 
 TEST(RemoteUrl, ErrorsNeverEchoThePassword) {
-  for (const char* text : {"http://u:topsecret@h/", "ftp://u:topsecret@h/x?y", "ftp://u:topsecret@h:0/",
-                           "ftp://u:topsecret@h/a b", "u:topsecret@h/x"}) {
+  for (const char* text :
+       {"http://u:topsecret@h/", "ftp://u:topsecret@h/x?y", "ftp://u:topsecret@h:0/",
+        "ftp://u:topsecret@h/a b", "u:topsecret@h/x"}) {
     Error err = parse_error(text);
     EXPECT_EQ(err.detail.find("topsecret"), std::string::npos) << err.detail;
   }

@@ -13,9 +13,9 @@ enum class Scheme { ftp, ftps, sftp, file };
 
 struct RemoteUrl {
   Scheme scheme = Scheme::ftp;
-  std::string user;      // empty: from ~/.netrc or anonymous
-  std::string password;  // empty: from ~/.netrc; never printed
-  std::string host;      // empty for file://; IPv6 literals keep their brackets
+  std::string user;        // empty: from ~/.netrc or anonymous
+  std::string password;    // empty: from ~/.netrc; never printed
+  std::string host;        // empty for file://; IPv6 literals keep their brackets
   std::uint16_t port = 0;  // parse fills in the scheme's default; 0 also means default
   // Decoded directory path, always starting and ending in '/'. For ftp(s) it is relative to
   // the login directory as in any ftp:// URL; "//x/" (from "%2Fx/") is absolute.
