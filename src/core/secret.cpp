@@ -11,6 +11,9 @@ namespace ftpchat {
 
 SecretBytes::SecretBytes(std::size_t size) : size_(size) {
   if (size == 0) return;
+  // sodium_malloc aborts before sodium_init (page size unknown); init is idempotent and
+  // thread-safe, so every user of secrets is safe whatever its entry point.
+  if (sodium_init() < 0) throw std::bad_alloc();
   data_ = static_cast<std::uint8_t*>(sodium_malloc(size));
   if (data_ == nullptr) throw std::bad_alloc();
   std::memset(data_, 0, size);
