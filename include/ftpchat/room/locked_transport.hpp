@@ -38,6 +38,10 @@ class LockedTransport final : public Transport {
     std::lock_guard lock(mu_);
     return inner_->stats();
   }
+  std::string mode() const override {
+    std::lock_guard lock(mu_);
+    return inner_->mode();
+  }
 
  private:
   std::unique_ptr<Transport> inner_;  // guarded by mu_

@@ -45,6 +45,10 @@ class Transport {
   // The server as users may see it: URL with the password removed.
   virtual std::string display_url() const = 0;
   virtual TransportStats stats() const = 0;
+  // How this connection writes and reads, for the status file: "append" normally; a server
+  // lacking commands shows e.g. "rewrite (server lacks APPE)" or "full fetch (server lacks
+  // REST)". Capabilities are learnt by trying, so the mode may change after the first send.
+  virtual std::string mode() const { return "append"; }
 };
 
 }  // namespace ftpchat
