@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "mono24_cipher.hpp"
 #include "xchacha_cipher.hpp"
 
 namespace ftpchat {
@@ -22,7 +23,7 @@ std::unique_ptr<RecordCipher> make_record_cipher(Suite suite, SecretBytes key) {
     case Suite::xchacha20poly1305:
       return make_xchacha_cipher(std::move(key));
     case Suite::mono24_insecure:
-      return nullptr;  // not implemented yet (later issue)
+      return make_mono24_cipher(std::move(key));
   }
   return nullptr;
 }

@@ -49,6 +49,7 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text) {
 // header it cannot use.
 std::optional<Suite> implemented_suite(std::string_view name) {
   if (name == suite_name(Suite::xchacha20poly1305)) return Suite::xchacha20poly1305;
+  if (name == suite_name(Suite::mono24_insecure)) return Suite::mono24_insecure;
   return std::nullopt;
 }
 

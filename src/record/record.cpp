@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "body_compression.hpp"
+
 namespace ftpchat {
 
 namespace {
@@ -38,7 +40,7 @@ Error bad(std::string detail) { return make_error(Errc::bad_data, std::move(deta
 }  // namespace
 
 Result<std::string> encode_record(const RecordCipher& cipher, const Id128& room_id,
-                                  const Message& msg) {
+                                  const Message& msg, EncodeOptions options) {
   if (msg.body.size() > kMaxBodyBytes)
     return make_error(Errc::too_large, "message of " + std::to_string(msg.body.size()) +
                                            " bytes is over the limit of " +
@@ -46,19 +48,21 @@ Result<std::string> encode_record(const RecordCipher& cipher, const Id128& room_
   if (msg.nick.size() > kMaxNickBytes)
     return make_error(Errc::too_large,
                       "nick is longer than " + std::to_string(kMaxNickBytes) + " bytes");
-  // v1 defines no flag; readers reject records that set one, so writers must not.
   if (msg.flags != 0)
-    return make_error(Errc::invalid_argument, "record flags are reserved in format v1");
+    return make_error(Errc::invalid_argument, "record flags are set by the codec, not the caller");
+  std::optional<std::string> packed;
+  if (options.compress) packed = compress_body(msg.body);
+  const std::string_view body = packed ? std::string_view(*packed) : std::string_view(msg.body);
 
   std::string plain;
-  plain.reserve(kFixedPlaintextBytes + msg.nick.size() + msg.body.size());
-  plain.push_back(static_cast<char>(msg.flags));
+  plain.reserve(kFixedPlaintextBytes + msg.nick.size() + body.size());
+  plain.push_back(static_cast<char>(packed ? kFlagZstd : 0));
   put_u64(plain, msg.seq);
   put_u64(plain, msg.stamp);
   plain += as_chars(msg.id);
   plain.push_back(static_cast<char>(msg.nick.size()));
   plain += msg.nick;
-  plain += msg.body;
+  plain += body;
 
   std::string binary(1, static_cast<char>(kFormatVersion));
   binary += cipher.seal(plain, record_ad(room_id, msg.writer));
@@ -83,7 +87,7 @@ Result<Message> decode_record(const RecordCipher& cipher, const Id128& room_id, 
   if (p.size() < kFixedPlaintextBytes) return bad("record plaintext is too short");
   Message msg;
   msg.flags = static_cast<std::uint8_t>(p[0]);
-  if (msg.flags != 0) return bad("record uses flags unknown to format v1");
+  if ((msg.flags & ~kFlagZstd) != 0) return bad("record uses flags unknown to format v1");
   msg.seq = get_u64(p.substr(1));
   msg.stamp = get_u64(p.substr(9));
   std::copy(p.begin() + 17, p.begin() + 33, msg.id.begin());
@@ -93,6 +97,11 @@ Result<Message> decode_record(const RecordCipher& cipher, const Id128& room_id, 
   msg.nick = std::string(p.substr(kFixedPlaintextBytes, nick_len));
   msg.body = std::string(p.substr(kFixedPlaintextBytes + nick_len));
   if (msg.body.size() > kMaxBodyBytes) return bad("record body is longer than the limit");
+  if (msg.flags & kFlagZstd) {
+    auto body = decompress_body(msg.body, kMaxBodyBytes);
+    if (!body) return bad("record body is not zstd within the size limit");
+    msg.body = std::move(*body);
+  }
   msg.writer = writer;
   return msg;
 }

@@ -20,8 +20,10 @@ TEST(Cipher, SuiteNames) {
   EXPECT_STREQ(suite_name(Suite::mono24_insecure), "mono24");
 }
 
-TEST(Cipher, Mono24IsNotImplementedYet) {
-  EXPECT_EQ(make_record_cipher(Suite::mono24_insecure, SecretBytes::from(std::string(32, 'k'))),
+TEST(Cipher, Mono24NeedsA32ByteKey) {
+  EXPECT_NE(make_record_cipher(Suite::mono24_insecure, SecretBytes::from(std::string(32, 'k'))),
+            nullptr);
+  EXPECT_EQ(make_record_cipher(Suite::mono24_insecure, SecretBytes::from(std::string(31, 'k'))),
             nullptr);
 }
 

@@ -153,10 +153,16 @@ TEST(Record, ReservedFlagsAreRefusedBothWays) {
   EXPECT_EQ(line.error().code, Errc::invalid_argument);
 
   std::string plain(34, '\0');
-  plain[0] = '\x01';
+  plain[0] = '\x02';
   expect_bad(
       decode_record(*c, id_of(1), id_of(2), seal_raw_plaintext(*c, id_of(1), id_of(2), plain)),
       "flags");
+  // Bit 0 (zstd) with a body that is not a zstd frame.
+  plain[0] = '\x01';
+  plain += "not zstd";
+  expect_bad(
+      decode_record(*c, id_of(1), id_of(2), seal_raw_plaintext(*c, id_of(1), id_of(2), plain)),
+      "zstd");
 }
 
 TEST(Record, CopiedToAnotherWriterOrRoomFailsAuthentication) {

@@ -32,8 +32,7 @@ class RecordCipher {
   virtual std::optional<std::string> open(std::string_view sealed, std::string_view ad) const = 0;
 };
 
-// key: the 32-byte records subkey. nullptr when the key has another size or the suite has
-// no implementation in this build (mono24 for now).
+// key: the 32-byte records subkey. nullptr when the key has another size.
 std::unique_ptr<RecordCipher> make_record_cipher(Suite suite, SecretBytes key);
 
 }  // namespace ftpchat

@@ -15,21 +15,26 @@ namespace ftpchat {
 constexpr std::size_t kMaxBodyBytes = 65536;  // larger messages are refused at send time
 constexpr std::size_t kMaxNickBytes = 64;
 constexpr std::uint8_t kFormatVersion = 1;
+constexpr std::uint8_t kFlagZstd = 0x01;  // flags bit 0: the body is one zstd frame
 
 struct Message {
   Id128 id{};             // random per message
   Id128 writer{};         // writer file it belongs to (bound as associated data)
   std::uint64_t seq = 0;  // 1, 2, 3 ... per writer
   std::uint64_t stamp = 0;  // hybrid logical clock (core/clock.hpp)
-  std::uint8_t flags = 0;   // bit 0: body compressed (reserved in v1)
+  std::uint8_t flags = 0;   // as found on the wire (kFlagZstd); body is always plain text
   std::string nick;
   std::string body;
 };
 
-// The record as one line of base64 text, without framing newlines.
-// too_large when the body or nick exceeds the limits.
+struct EncodeOptions {
+  bool compress = false;  // zstd the body, when that makes the record smaller
+};
+
+// The record as one line of base64 text, without framing newlines. The codec sets the flags:
+// msg.flags must be 0. too_large when the body or nick exceeds the limits.
 Result<std::string> encode_record(const RecordCipher& cipher, const Id128& room_id,
-                                  const Message& msg);
+                                  const Message& msg, EncodeOptions options = {});
 
 // Inverse of encode_record for a line found in writer file `writer` of room `room_id`.
 // bad_data when the line is not base64, is truncated, or fails authentication.
