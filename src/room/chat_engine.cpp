@@ -10,6 +10,13 @@ namespace ftpchat {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+// Every mount of a mono24 room says this (stderr at mount, then the daemon's log).
+const std::string kMono24Warning =
+    "room uses the legacy cipher mono24, which hides nothing from anyone who reads the "
+    "server (see ftpchat-format(5)): ";
+}  // namespace
+
 ChatEngine::ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config,
                        SecretBytes passphrase, Logger& log, const WallClock& wall)
     : config_(std::move(config)),
@@ -17,9 +24,22 @@ ChatEngine::ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config
       passphrase_(std::move(passphrase)),
       log_(log),
       wall_(wall),
-      clock_(wall) {}
+      clock_(wall),
+      sender_([this] { return open_rooms(); }, log) {}
 
 ChatEngine::~ChatEngine() { stop_poller(); }
+
+RoomContext ChatEngine::room_context() {
+  return RoomContext{transport_, config_, wall_, clock_, log_, [this] { sender_.wake(); }};
+}
+
+std::vector<std::shared_ptr<Room>> ChatEngine::open_rooms() const {
+  std::lock_guard lock(rooms_mu_);
+  std::vector<std::shared_ptr<Room>> out;
+  for (const auto& [folder, slot] : slots_)
+    if (slot.room) out.push_back(slot.room);
+  return out;
+}
 
 Result<void> ChatEngine::start() {
   {
@@ -59,9 +79,11 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
                                                      to_hex(header->room_id)));
   auto opened = open_room(header.value(), passphrase_);
   if (!opened) return unreadable(opened.error());
+  if (opened->header.suite == Suite::mono24_insecure)
+    log_.warning(kMono24Warning + ("'" + opened->name + "'"));
   if (auto valid = validate_room_name(opened->name); !valid)
     return unreadable(make_error(Errc::bad_data, "room " + folder + " has an unusable name"));
-  RoomContext ctx{transport_, config_, wall_, clock_, log_};
+  RoomContext ctx = room_context();
   log_.debug("opened room " + folder);
   return Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "", Errc::internal};
 }
@@ -159,7 +181,7 @@ Result<void> ChatEngine::create_room(std::string_view name) {
       if (slot.room && slot.room->name() == name)
         return make_error(Errc::exists, "room '" + std::string(name) + "' already exists");
   }
-  auto opened = ftpchat::create_room(name, passphrase_, Suite::xchacha20poly1305, default_kdf_params());
+  auto opened = ftpchat::create_room(name, passphrase_, config_.room_suite, default_kdf_params());
   if (!opened) return opened.error();
   const std::string folder = layout::room_folder(opened->header.room_id);
   if (auto made = transport_.make_dir(folder); !made) return made;
@@ -167,10 +189,12 @@ Result<void> ChatEngine::create_room(std::string_view name) {
                                             opened->header.raw);
       !written)
     return written;
-  RoomContext ctx{transport_, config_, wall_, clock_, log_};
+  RoomContext ctx = room_context();
   std::lock_guard rooms(rooms_mu_);
   slots_[folder] = Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "",
                         Errc::internal};
+  if (config_.room_suite == Suite::mono24_insecure)
+    log_.warning(kMono24Warning + ("'" + std::string(name) + "'"));
   log_.info("created room " + folder);
   return {};
 }
@@ -180,6 +204,7 @@ void ChatEngine::start_poller() {
   if (poller_.joinable()) return;
   stopping_ = false;
   poller_ = std::thread([this] { poll_loop(); });
+  sender_.start();
 }
 
 void ChatEngine::stop_poller() {
@@ -189,6 +214,7 @@ void ChatEngine::stop_poller() {
   }
   poll_cv_.notify_all();
   if (poller_.joinable()) poller_.join();
+  sender_.stop();
 }
 
 void ChatEngine::poll_loop() {

@@ -1,4 +1,5 @@
-// Room: incremental fetch of writer files, ordering of new messages, and sending.
+// Room: incremental fetch of writer files, ordering of new messages, and what the room does
+// with hostile or broken data on the server. Sending lives in room_sender.cpp.
 #include "ftpchat/room/room.hpp"
 
 #include <algorithm>
@@ -8,8 +9,16 @@
 
 namespace ftpchat {
 
+namespace {
+// The pinned header is compared byte for byte at least this often (in syncs), and at once
+// whenever its size in a listing changes.
+constexpr unsigned kHeaderCheckEvery = 30;
+
+std::string short_id(const Id128& id) { return to_hex(id).substr(0, 8); }
+}  // namespace
+
 Room::Room(OpenedRoom opened, std::string folder, RoomContext ctx)
-    : opened_(std::move(opened)), folder_(std::move(folder)), ctx_(ctx) {}
+    : opened_(std::move(opened)), folder_(std::move(folder)), ctx_(std::move(ctx)) {}
 
 std::uint64_t Room::log_size() const {
   std::lock_guard lock(state_mu_);
@@ -22,8 +31,12 @@ std::string Room::read_log(std::uint64_t offset, std::size_t length) const {
 }
 
 RoomCounters Room::counters() const {
+  std::lock_guard out(out_mu_);
   std::lock_guard lock(state_mu_);
-  return counters_;
+  RoomCounters c = counters_;
+  c.pending = spool_ ? spool_->pending_count() : 0;
+  c.writer = own_ ? to_hex(own_->id()) : "";
+  return c;
 }
 
 void Room::record_error(const Error& err) {
@@ -35,21 +48,74 @@ std::string Room::writer_path(const Id128& writer) const {
   return layout::join(folder_, layout::writer_file(writer));
 }
 
+// Notices are rate-limited: one per kind and writer file until that file reads cleanly
+// again (the reset happens in sync_locked).
+void Room::add_notice(const std::string& file, Notice kind, const std::string& text) {
+  ctx_.log.warning("room " + folder_ + ": " + text);
+  if (!noticed_[file].insert(kind).second) return;
+  std::lock_guard lock(state_mu_);
+  log_.append(render_notice(ctx_.wall.now_ms(), text));
+  ++counters_.notices;
+}
+
 Result<void> Room::sync() {
   std::lock_guard lock(net_mu_);
   return sync_locked();
 }
 
+// The header is immutable and pinned (docs/FORMAT.md): when it changes size, disappears,
+// or (checked now and then) differs byte for byte from the one this mount opened, the room
+// turns read-only and keeps what it showed. It never switches to another key.
+// Returns false when the room is (now) read-only.
+bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
+  {
+    std::lock_guard lock(state_mu_);
+    if (!counters_.read_only_reason.empty()) return false;
+  }
+  const DirEntry* header = nullptr;
+  for (const DirEntry& e : listing)
+    if (!e.is_dir && e.name == layout::kHeaderFile) header = &e;
+  std::string reason;
+  if (header == nullptr) {
+    reason = "the room header disappeared from the server";
+  } else if (header->size && *header->size != opened_.header.raw.size()) {
+    reason = "the room header was replaced on the server";
+  } else if (++syncs_since_header_check_ >= kHeaderCheckEvery || !header->size) {
+    syncs_since_header_check_ = 0;
+    auto raw = ctx_.transport.read(layout::join(folder_, layout::kHeaderFile), 0);
+    if (!raw) return true;  // cannot tell now; try again next time
+    if (raw.value() != opened_.header.raw) reason = "the room header was replaced on the server";
+  }
+  if (reason.empty()) return true;
+  const std::string text = reason + "; refusing it: the room is read-only from now on (shown: what arrived before)";
+  add_notice(std::string(layout::kHeaderFile), Notice::rewritten, text);
+  std::lock_guard lock(state_mu_);
+  counters_.read_only_reason = reason;
+  return false;
+}
+
 // One poll of the room:
-//  1. one listing gives every writer file's size;
-//  2. only bytes past each cursor are fetched (REST + RETR);
-//  3. the new messages of all writers are ordered by (stamp, writer id) and appended to
+//  1. one listing gives every writer file's size (and the header's, which is pinned);
+//  2. only bytes past each cursor are fetched (REST + RETR), plus the last few bytes
+//     already consumed, which must not have changed;
+//  3. a file that shrank or whose prefix changed is frozen with a notice;
+//  4. the new messages of all writers are ordered by (stamp, writer id) and appended to
 //     the log; each writer's own order is kept because its stamps only grow.
 Result<void> Room::sync_locked() {
   auto listing = ctx_.transport.list(folder_);
   if (!listing) {
     record_error(listing.error());
     return listing.error();
+  }
+  if (!check_header_locked(listing.value())) {
+    std::lock_guard lock(state_mu_);
+    return make_error(Errc::bad_data, "room " + folder_ + " is read-only: " +
+                                          counters_.read_only_reason);
+  }
+  std::optional<Id128> own_id;
+  {
+    std::lock_guard out(out_mu_);
+    if (own_) own_id = own_->id();
   }
   std::vector<Message> fresh;
   IngestResult totals;
@@ -61,41 +127,75 @@ Result<void> Room::sync_locked() {
     if (!writer) continue;
     auto [it, _] = cursors_.try_emplace(entry.name, *writer);
     WriterCursor& cursor = it->second;
+    if (cursor.frozen()) continue;
+    const std::string who = short_id(*writer);
     if (entry.size) {
       if (*entry.size == cursor.offset()) continue;
       if (*entry.size < cursor.offset()) {
-        ctx_.log.warning("room " + folder_ + ": writer file " + entry.name + " shrank from " +
-                         std::to_string(cursor.offset()) + " to " + std::to_string(*entry.size) +
-                         " bytes; ignoring it until it grows again");
+        cursor.freeze();
+        add_notice(entry.name, Notice::shrank,
+                   "the file of writer " + who + " shrank on the server (from " +
+                       std::to_string(cursor.offset()) + " to " + std::to_string(*entry.size) +
+                       " bytes): its history was cut; ignoring that file from now on");
         continue;
       }
     }
-    auto bytes = ctx_.transport.read(layout::join(folder_, entry.name), cursor.offset());
+    const std::uint64_t overlap = cursor.tail().size();
+    auto bytes = ctx_.transport.read(layout::join(folder_, entry.name), cursor.offset() - overlap);
     if (!bytes) {
       if (!first_error) first_error = bytes.error();
       continue;
     }
     fetched += bytes->size();
-    IngestResult got = cursor.ingest(bytes.value(), *opened_.cipher, opened_.header.room_id);
+    if (bytes->size() < overlap || bytes->compare(0, overlap, cursor.tail()) != 0) {
+      cursor.freeze();
+      add_notice(entry.name, Notice::rewritten,
+                 "the file of writer " + who +
+                     " was rewritten on the server (bytes already read changed); ignoring that "
+                     "file from now on");
+      continue;
+    }
+    IngestResult got = cursor.ingest(std::string_view(bytes.value()).substr(overlap),
+                                     *opened_.cipher, opened_.header.room_id);
     totals.rejected += got.rejected;
     totals.duplicates += got.duplicates;
     totals.missing += got.missing;
-    const bool own_file = own_ && own_->id() == *writer;
+    auto& seen = noticed_[entry.name];
+    if (got.rejected > 0)
+      add_notice(entry.name, Notice::rejected,
+                 std::to_string(got.rejected) + " record(s) from writer " + who +
+                     " failed to decode or authenticate (damaged, torn or forged) and were "
+                     "skipped");
+    else if (!got.accepted.empty())
+      seen.erase(Notice::rejected);
+    if (got.missing > 0)
+      add_notice(entry.name, Notice::missing,
+                 std::to_string(got.missing) + " message(s) from a writer are missing (writer " +
+                     who + "): deleted or lost on the server");
+    else if (!got.accepted.empty())
+      seen.erase(Notice::missing);
+    if (got.duplicates > 0)
+      ctx_.log.info("room " + folder_ + ": dropped " + std::to_string(got.duplicates) +
+                    " duplicate record(s) from writer " + who);
+    const bool own_file = own_id && *own_id == *writer;
     for (Message& msg : got.accepted) {
       ctx_.clock.observe(msg.stamp);
-      if (own_file && msg.seq <= echoed_seq_) continue;  // rendered when we sent it
+      if (own_file) {
+        std::lock_guard out(out_mu_);
+        if (echoed_.erase(msg.seq) > 0) continue;  // rendered when it was spooled
+      }
       fresh.push_back(std::move(msg));
     }
+  }
+  if (own_id) {
+    if (auto own = cursors_.find(layout::writer_file(*own_id)); own != cursors_.end())
+      note_own_progress(own->second.last_seq());
+    else
+      note_own_progress(0);  // listed without our file: nothing of ours is there yet
   }
   std::stable_sort(fresh.begin(), fresh.end(), [](const Message& a, const Message& b) {
     return a.stamp != b.stamp ? a.stamp < b.stamp : a.writer < b.writer;
   });
-  if (totals.rejected > 0)
-    ctx_.log.warning("room " + folder_ + ": skipped " + std::to_string(totals.rejected) +
-                     " record(s) that failed to decode or authenticate");
-  if (totals.missing > 0)
-    ctx_.log.warning("room " + folder_ + ": " + std::to_string(totals.missing) +
-                     " message(s) missing from a writer's sequence");
   std::string rendered;
   for (const Message& msg : fresh) rendered += render_message(msg);
   synced_once_ = true;
@@ -112,65 +212,6 @@ Result<void> Room::sync_locked() {
   }
   counters_.last_sync_ms = ctx_.wall.now_ms();
   counters_.last_error.clear();
-  return {};
-}
-
-Result<void> Room::ensure_writer_locked() {
-  if (!own_) {
-    auto identity = WriterIdentity::acquire(ctx_.config.state_dir / "rooms" / folder_);
-    if (!identity) return identity.error();
-    own_.emplace(std::move(identity.value()));
-    ctx_.log.info("room " + folder_ + ": writing as " + to_hex(own_->id()));
-  }
-  // Our file's last sequence number comes from the server: read it before the first send,
-  // and again after a failed append whose outcome is unknown.
-  if (!synced_once_ || own_file_uncertain_) {
-    if (auto synced = sync_locked(); !synced) return synced;
-    own_file_uncertain_ = false;
-  }
-  return {};
-}
-
-Result<void> Room::send(const std::vector<std::string>& bodies) {
-  if (bodies.empty()) return {};
-  for (const std::string& body : bodies)
-    if (body.size() > kMaxBodyBytes)
-      return make_error(Errc::too_large, "message of " + std::to_string(body.size()) +
-                                             " bytes is over the limit of " +
-                                             std::to_string(kMaxBodyBytes) + " bytes");
-  std::lock_guard lock(net_mu_);
-  if (auto ready = ensure_writer_locked(); !ready) return ready;
-
-  const std::string file = layout::writer_file(own_->id());
-  auto cursor = cursors_.find(file);
-  std::uint64_t seq = std::max(echoed_seq_, cursor == cursors_.end() ? 0 : cursor->second.last_seq());
-  std::vector<Message> messages;
-  std::vector<std::string> lines;
-  for (const std::string& body : bodies) {
-    Message msg;
-    msg.id = random_id();
-    msg.writer = own_->id();
-    msg.seq = ++seq;
-    msg.stamp = ctx_.clock.tick();
-    msg.nick = ctx_.config.nick;
-    msg.body = body;
-    auto line = encode_record(*opened_.cipher, opened_.header.room_id, msg);
-    if (!line) return line.error();
-    lines.push_back(std::move(line.value()));
-    messages.push_back(std::move(msg));
-  }
-  if (auto appended = ctx_.transport.append(writer_path(own_->id()), frame_records(lines));
-      !appended) {
-    own_file_uncertain_ = true;
-    record_error(appended.error());
-    return appended;
-  }
-  echoed_seq_ = seq;
-  std::string rendered;
-  for (const Message& msg : messages) rendered += render_message(msg);
-  std::lock_guard state(state_mu_);
-  log_.append(rendered);
-  counters_.sent += messages.size();
   return {};
 }
 

@@ -7,6 +7,8 @@ IngestResult WriterCursor::ingest(std::string_view bytes, const RecordCipher& ci
                                   const Id128& room_id) {
   IngestResult out;
   offset_ += bytes.size();
+  tail_ += bytes.substr(bytes.size() > kOverlapBytes ? bytes.size() - kOverlapBytes : 0);
+  if (tail_.size() > kOverlapBytes) tail_.erase(0, tail_.size() - kOverlapBytes);
   for (const std::string& line : lines_.feed(bytes)) {
     auto decoded = decode_record(cipher, room_id, writer_, line);
     if (!decoded) {

@@ -28,7 +28,8 @@ static int lock_file(const fs::path& path, int extra_flags) {
   return fd;
 }
 
-Result<WriterIdentity> WriterIdentity::acquire(const fs::path& dir) {
+Result<WriterIdentity> WriterIdentity::acquire(const fs::path& dir,
+                                               const std::function<bool(const Id128&)>& prefer) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return make_error(Errc::io, "cannot create state folder " + dir.string() + ": " + ec.message());
@@ -42,29 +43,32 @@ Result<WriterIdentity> WriterIdentity::acquire(const fs::path& dir) {
       candidates.push_back(entry.path());
   }
   std::sort(candidates.begin(), candidates.end());
-  for (const fs::path& path : candidates) {
-    const std::string name = path.filename().string();
-    auto id = id_from_hex(std::string_view(name).substr(kPrefix.size(), 32));
-    if (!id) continue;
-    int fd = lock_file(path, 0);
-    if (fd >= 0) return WriterIdentity(*id, fd);
+  for (int pass = prefer ? 0 : 1; pass < 2; ++pass) {
+    for (const fs::path& path : candidates) {
+      const std::string name = path.filename().string();
+      auto id = id_from_hex(std::string_view(name).substr(kPrefix.size(), 32));
+      if (!id || (pass == 0 && !prefer(*id))) continue;
+      int fd = lock_file(path, 0);
+      if (fd >= 0) return WriterIdentity(*id, fd, false);
+    }
   }
   const Id128 id = random_id();
   const fs::path path = dir / (std::string(kPrefix) + to_hex(id) + std::string(kSuffix));
   int fd = lock_file(path, O_CREAT | O_EXCL);
   if (fd < 0)
     return make_error(Errc::io, "cannot create writer id " + path.string() + ": " + std::strerror(errno));
-  return WriterIdentity(id, fd);
+  return WriterIdentity(id, fd, true);
 }
 
 WriterIdentity::WriterIdentity(WriterIdentity&& other) noexcept
-    : id_(other.id_), fd_(std::exchange(other.fd_, -1)) {}
+    : id_(other.id_), fd_(std::exchange(other.fd_, -1)), created_(other.created_) {}
 
 WriterIdentity& WriterIdentity::operator=(WriterIdentity&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) ::close(fd_);
     id_ = other.id_;
     fd_ = std::exchange(other.fd_, -1);
+    created_ = other.created_;
   }
   return *this;
 }

@@ -16,6 +16,7 @@
 #include "ftpchat/core/logger.hpp"
 #include "ftpchat/core/secret.hpp"
 #include "ftpchat/room/locked_transport.hpp"
+#include "ftpchat/room/outbox_sender.hpp"
 #include "ftpchat/room/room.hpp"
 #include "ftpchat/room/room_context.hpp"
 
@@ -47,7 +48,8 @@ class ChatEngine {
   // Creates a room on the server: exists if a room of that name is already there.
   Result<void> create_room(std::string_view name);
 
-  // Background polling of every open room, every config.poll.
+  // Background polling of every open room, every config.poll, and the background sender
+  // of every room's spooled messages.
   void start_poller();
   void stop_poller();
 
@@ -64,6 +66,8 @@ class ChatEngine {
   Result<void> refresh_locked();  // requires refresh_mu_
   Result<Slot> open_folder(const std::string& folder);
   std::vector<RoomEntry> entries_locked() const;
+  std::vector<std::shared_ptr<Room>> open_rooms() const;  // takes rooms_mu_; no network
+  RoomContext room_context();
   void poll_loop();
 
   EngineConfig config_;
@@ -82,6 +86,8 @@ class ChatEngine {
   std::condition_variable poll_cv_;
   bool stopping_ = false;   // guarded by poll_mu_
   std::thread poller_;
+
+  OutboxSender sender_;  // last: stopped (joined) before the rooms go away
 };
 
 }  // namespace ftpchat

@@ -1,14 +1,20 @@
 // One readable room: fetches new records from every writer file, keeps the rendered
-// log, and sends this client's messages by appending to its own writer file.
+// log, and sends this client's messages through a durable spool (outbox/spool.hpp) that a
+// background sender (room/outbox_sender.hpp) uploads to its own writer file.
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "ftpchat/outbox/spool.hpp"
 #include "ftpchat/record/header.hpp"
 #include "ftpchat/room/log_store.hpp"
 #include "ftpchat/room/room_context.hpp"
@@ -20,12 +26,16 @@ namespace ftpchat {
 struct RoomCounters {
   std::uint64_t received = 0;      // messages rendered from the server
   std::uint64_t sent = 0;          // messages this mount appended
+  std::uint64_t pending = 0;       // messages spooled, not yet known to be on the server
   std::uint64_t rejected = 0;      // records that failed to decode or authenticate
   std::uint64_t duplicates = 0;    // records dropped as already seen
   std::uint64_t missing = 0;       // sequence numbers never seen
+  std::uint64_t notices = 0;       // notice lines added to the log
   std::uint64_t bytes_fetched = 0;
   std::int64_t last_sync_ms = 0;   // 0: never
   std::string last_error;          // empty: none since the last success
+  std::string read_only_reason;    // empty: the room is writable
+  std::string writer;              // our writer id in hex; empty until we write
 };
 
 class Room {
@@ -37,16 +47,39 @@ class Room {
 
   // Fetches what is new on the server and appends it to the log.
   Result<void> sync();
-  // Sends each body as one message; returns once the server has them all.
+
+  // Spools each body as one message (durably, on local disk), shows it in the log at once,
+  // wakes the sender and returns the last sequence number given out. Never waits for the
+  // network. too_large (nothing spooled) when a body is over kMaxBodyBytes.
+  Result<std::uint64_t> enqueue(const std::vector<std::string>& bodies);
+  // One attempt to upload every spooled record in one append; idempotent after a failure
+  // (our own file is re-read first to learn what landed). Used by the background sender.
+  Result<void> upload_pending();
+  // enqueue() then upload_pending(): returns once the server has them (or the upload error;
+  // the messages then stay spooled). For tests and synchronous callers.
   Result<void> send(const std::vector<std::string>& bodies);
+  // Waits until every record up to `seq` is on the server: timeout (with the last upload
+  // error) when that does not happen within `timeout`.
+  Result<void> wait_uploaded(std::uint64_t seq, std::chrono::milliseconds timeout);
+  // True while the sender has something to do here (records pending, or an old spool
+  // not looked at yet).
+  bool has_outbox_work() const;
 
   std::uint64_t log_size() const;
   std::string read_log(std::uint64_t offset, std::size_t length) const;
   RoomCounters counters() const;
+  // ROOM/status: stable "key: value" lines (documented in ftpchatfs(1)).
+  std::string status_text() const;
 
  private:
-  Result<void> sync_locked();
-  Result<void> ensure_writer_locked();
+  enum class Notice { rejected, missing, shrank, rewritten };
+  struct FetchPlan;
+
+  Result<void> sync_locked();                     // requires net_mu_
+  bool check_header_locked(const std::vector<DirEntry>& listing);  // requires net_mu_
+  Result<void> ensure_outbox_locked(bool create);  // requires out_mu_
+  void note_own_progress(std::uint64_t server_seq);  // takes out_mu_
+  void add_notice(const std::string& file, Notice kind, const std::string& text);
   std::string writer_path(const Id128& writer) const;
   void record_error(const Error& err);
 
@@ -54,18 +87,32 @@ class Room {
   const std::string folder_;
   RoomContext ctx_;
 
-  // Network state: taken first, held across transport calls; serializes sync and send.
+  // Lock order: net_mu_, then out_mu_, then state_mu_.
+  // Network state: held across transport calls; serializes sync and upload.
   std::mutex net_mu_;
   std::map<std::string, WriterCursor> cursors_;  // by file name; guarded by net_mu_
-  std::optional<WriterIdentity> own_;            // guarded by net_mu_
-  std::uint64_t echoed_seq_ = 0;   // own messages rendered at send time; guarded by net_mu_
-  bool synced_once_ = false;       // guarded by net_mu_
-  bool own_file_uncertain_ = false;  // a send failed: re-read our file first; guarded by net_mu_
+  bool synced_once_ = false;        // guarded by net_mu_
+  std::atomic<bool> tried_sync_before_send_{false};  // history first, then our first echo
+  bool own_file_uncertain_ = false; // an append failed: re-read our file first; net_mu_
+  unsigned syncs_since_header_check_ = 0;  // guarded by net_mu_
+  std::map<std::string, std::set<Notice>> noticed_;  // rate limit; guarded by net_mu_
 
-  // Rendered state: taken after net_mu_, never held across I/O.
+  // Outbox state: never held across network I/O (only local fdatasync).
+  mutable std::mutex out_mu_;
+  std::condition_variable out_cv_;      // acked advanced, or an upload failed
+  std::optional<WriterIdentity> own_;   // guarded by out_mu_
+  std::optional<Spool> spool_;          // guarded by out_mu_
+  bool outbox_checked_ = false;         // looked for an earlier session's spool; out_mu_
+  bool seq_from_server_ = false;        // reused id without a spool: ask the server; out_mu_
+  bool must_verify_ = false;            // an earlier session's records: re-read first; out_mu_
+  std::uint64_t own_server_seq_ = 0;    // last seq seen in our own file; out_mu_
+  std::set<std::uint64_t> echoed_;      // own seqs rendered at enqueue, not yet read back
+  std::uint64_t upload_failures_ = 0;   // guarded by out_mu_
+
+  // Rendered state: taken last, never held across I/O.
   mutable std::mutex state_mu_;
   LogStore log_;            // guarded by state_mu_
-  RoomCounters counters_;   // guarded by state_mu_
+  RoomCounters counters_;   // guarded by state_mu_ (pending and writer filled on read)
 };
 
 }  // namespace ftpchat

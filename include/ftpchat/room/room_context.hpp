@@ -3,8 +3,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 
+#include "ftpchat/cipher/record_cipher.hpp"
 #include "ftpchat/core/clock.hpp"
 #include "ftpchat/core/logger.hpp"
 #include "ftpchat/transport/transport.hpp"
@@ -15,6 +17,10 @@ struct EngineConfig {
   std::string nick;                           // sender name shown to others
   std::chrono::milliseconds poll{1000};       // background poll interval
   std::filesystem::path state_dir;            // $XDG_STATE_HOME/ftpchatfs
+  Suite room_suite = Suite::xchacha20poly1305;  // cipher of rooms this client creates
+  bool compress = false;                      // zstd message bodies when that saves bytes
+  bool sync_send = false;                     // close()/fsync() on outbox wait for the server
+  std::chrono::milliseconds send_timeout{30000};  // how long they wait (-o send_timeout=SEC)
 };
 
 struct RoomContext {
@@ -23,6 +29,7 @@ struct RoomContext {
   const WallClock& wall;
   HybridClock& clock;
   Logger& log;
+  std::function<void()> wake_sender;  // tells the background sender a record was spooled
 };
 
 }  // namespace ftpchat

@@ -25,9 +25,18 @@ class WriterCursor {
  public:
   explicit WriterCursor(const Id128& writer) : writer_(writer) {}
 
+  // Bytes re-fetched before offset() and compared with the end of what was consumed, so a
+  // file rewritten on the server (its prefix changed) is noticed instead of misread.
+  static constexpr std::size_t kOverlapBytes = 64;
+
   const Id128& writer() const { return writer_; }
   std::uint64_t offset() const { return offset_; }          // bytes consumed so far
   std::uint64_t last_seq() const { return last_seq_; }      // highest accepted sequence
+  const std::string& tail() const { return tail_; }         // last consumed bytes (<= overlap)
+  // A file found truncated or rewritten is frozen: never read again during this mount, so
+  // the log already shown never changes.
+  bool frozen() const { return frozen_; }
+  void freeze() { frozen_ = true; }
 
   // Feeds bytes fetched at offset() and advances it. Rules, in order, per complete line:
   //  1. a line that does not decode under this room and writer is rejected and skipped;
@@ -40,6 +49,8 @@ class WriterCursor {
   Id128 writer_;
   std::uint64_t offset_ = 0;
   std::uint64_t last_seq_ = 0;
+  std::string tail_;
+  bool frozen_ = false;
   LineSplitter lines_;
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 
 #include "ftpchat/core/bytes.hpp"
 #include "ftpchat/core/error.hpp"
@@ -11,8 +12,10 @@ namespace ftpchat {
 
 class WriterIdentity {
  public:
-  // Reuses the first unlocked id under `dir` (created if missing), else makes a new one.
-  static Result<WriterIdentity> acquire(const std::filesystem::path& dir);
+  // Reuses the first unlocked id under `dir` (created if missing), trying first the ids
+  // `prefer` says yes to (e.g. ones with messages still spooled); else makes a new one.
+  static Result<WriterIdentity> acquire(const std::filesystem::path& dir,
+                                        const std::function<bool(const Id128&)>& prefer = {});
 
   WriterIdentity(WriterIdentity&& other) noexcept;
   WriterIdentity& operator=(WriterIdentity&& other) noexcept;
@@ -21,11 +24,13 @@ class WriterIdentity {
   ~WriterIdentity();
 
   const Id128& id() const { return id_; }
+  bool created() const { return created_; }  // made by this acquire(), never used before
 
  private:
-  WriterIdentity(const Id128& id, int fd) : id_(id), fd_(fd) {}
+  WriterIdentity(const Id128& id, int fd, bool created) : id_(id), fd_(fd), created_(created) {}
   Id128 id_{};
   int fd_ = -1;  // holds the lock; closing it releases
+  bool created_ = false;
 };
 
 }  // namespace ftpchat

@@ -1,0 +1,51 @@
+// The mount's background sender: one thread that uploads every room's spooled records,
+// with capped exponential backoff while the server fails. Knows rooms only through a
+// function that lists the open ones.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "ftpchat/core/logger.hpp"
+#include "ftpchat/room/room.hpp"
+
+namespace ftpchat {
+
+class OutboxSender {
+ public:
+  using RoomsFn = std::function<std::vector<std::shared_ptr<Room>>()>;
+  static constexpr std::chrono::milliseconds kFirstBackoff{250};
+  static constexpr std::chrono::milliseconds kMaxBackoff{30000};
+  // Without wake-ups, rooms are still looked at this often (rooms found later may hold an
+  // earlier session's spool).
+  static constexpr std::chrono::milliseconds kIdleCheck{5000};
+
+  OutboxSender(RoomsFn rooms, Logger& log) : rooms_(std::move(rooms)), log_(log) {}
+  ~OutboxSender() { stop(); }
+  OutboxSender(const OutboxSender&) = delete;
+  OutboxSender& operator=(const OutboxSender&) = delete;
+
+  void start();
+  // Joins the thread; logs the rooms whose messages stay spooled for the next mount.
+  void stop();
+  void wake();  // a record was spooled
+
+ private:
+  void run();
+  bool upload_all(std::string& first_error);  // false when some room failed
+
+  RoomsFn rooms_;
+  Logger& log_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // guarded by mu_
+  bool woken_ = false;     // guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace ftpchat

@@ -1,0 +1,261 @@
+// Spool: the durable outbox files of one writer (see include/ftpchat/outbox/spool.hpp).
+#include "ftpchat/outbox/spool.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <optional>
+#include <utility>
+
+namespace ftpchat {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Compaction rewrites the file without acked lines once at least this many are acked
+// and they outnumber the pending ones: O(1) amortised per message.
+constexpr std::size_t kCompactAfterAcked = 64;
+
+Error io_error(const std::string& what, const fs::path& path) {
+  return make_error(Errc::io, what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+Result<std::string> read_whole(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return make_error(Errc::not_found, path.string());
+    return io_error("cannot open", path);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return io_error("cannot read", path);
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view text) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+std::string spool_name(const Id128& writer) { return "spool-" + to_hex(writer); }
+std::string acked_name(const Id128& writer) { return "acked-" + to_hex(writer); }
+
+std::string encode_lines(const std::vector<SpooledRecord>& records) {
+  std::string out;
+  for (const SpooledRecord& r : records) out += std::to_string(r.seq) + " " + r.line + "\n";
+  return out;
+}
+
+}  // namespace
+
+Result<void> write_file_atomically(const fs::path& path, std::string_view data) {
+  const fs::path tmp = path.string() + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("cannot create", tmp);
+  const bool ok = write_all(fd, data) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return io_error("cannot write", tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error("cannot rename onto", path);
+  int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    (void)::fsync(dir);
+    ::close(dir);
+  }
+  return {};
+}
+
+bool Spool::has_pending(const fs::path& dir, const Id128& writer) {
+  auto spool = read_whole(dir / spool_name(writer));
+  if (!spool || spool->empty()) return false;
+  std::uint64_t acked = 0;
+  if (auto a = read_whole(dir / acked_name(writer)); a && !a->empty() && a->back() == '\n')
+    acked = parse_u64(std::string_view(*a).substr(0, a->size() - 1)).value_or(0);
+  std::string_view rest(spool.value());
+  for (auto nl = rest.find('\n'); nl != std::string_view::npos; nl = rest.find('\n')) {
+    std::string_view line = rest.substr(0, nl);
+    if (auto seq = parse_u64(line.substr(0, line.find(' '))); seq && *seq > acked) return true;
+    rest.remove_prefix(nl + 1);
+  }
+  return false;
+}
+
+Result<Spool> Spool::open(const fs::path& dir, const Id128& writer) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return make_error(Errc::io, "cannot create state folder " + dir.string() + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  Spool s;
+  s.dir_ = dir;
+  s.spool_path_ = dir / spool_name(writer);
+  s.acked_path_ = dir / acked_name(writer);
+  if (auto loaded = s.load(); !loaded) return loaded.error();
+  return s;
+}
+
+// Reads both files. A spool line that is not "<seq> <record>\n" with seq above the line
+// before it ends the valid part: it can only be the torn tail of a write cut by a crash.
+Result<void> Spool::load() {
+  bool spool_existed = true, acked_existed = true;
+  auto acked = read_whole(acked_path_);
+  if (!acked) {
+    if (acked.error().code != Errc::not_found) return acked.error();
+    acked_existed = false;
+  } else {
+    std::string_view text(acked.value());
+    if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    acked_ = parse_u64(text).value_or(0);  // a torn acked file cannot happen (rename)
+  }
+  auto text = read_whole(spool_path_);
+  if (!text) {
+    if (text.error().code != Errc::not_found) return text.error();
+    spool_existed = false;
+  }
+  fresh_ = !spool_existed && !acked_existed;
+  std::size_t valid = 0;
+  if (spool_existed) {
+    std::string_view rest(text.value());
+    std::uint64_t prev = 0;
+    while (!rest.empty()) {
+      const auto nl = rest.find('\n');
+      if (nl == std::string_view::npos) break;
+      std::string_view line = rest.substr(0, nl);
+      const auto sp = line.find(' ');
+      auto seq = sp == std::string_view::npos ? std::nullopt : parse_u64(line.substr(0, sp));
+      if (!seq || *seq <= prev || sp + 1 >= line.size()) break;
+      records_.push_back(SpooledRecord{*seq, std::string(line.substr(sp + 1))});
+      prev = *seq;
+      valid += nl + 1;
+      rest.remove_prefix(nl + 1);
+    }
+    torn_dropped_ = text->size() - valid;
+  }
+  fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) return io_error("cannot open", spool_path_);
+  if (torn_dropped_ > 0) {
+    if (::ftruncate(fd_, static_cast<off_t>(valid)) != 0 || ::fdatasync(fd_) != 0)
+      return io_error("cannot repair", spool_path_);
+  }
+  if (fresh_) {  // a new writer: its acked file says "nothing sent" from the start
+    if (auto w = write_file_atomically(acked_path_, "0\n"); !w) return w;
+  }
+  return {};
+}
+
+Spool::Spool(Spool&& other) noexcept
+    : dir_(std::move(other.dir_)),
+      spool_path_(std::move(other.spool_path_)),
+      acked_path_(std::move(other.acked_path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      records_(std::move(other.records_)),
+      acked_(other.acked_),
+      fresh_(other.fresh_),
+      torn_dropped_(other.torn_dropped_) {}
+
+Spool& Spool::operator=(Spool&& other) noexcept {
+  if (this != &other) {
+    close_fd();
+    dir_ = std::move(other.dir_);
+    spool_path_ = std::move(other.spool_path_);
+    acked_path_ = std::move(other.acked_path_);
+    fd_ = std::exchange(other.fd_, -1);
+    records_ = std::move(other.records_);
+    acked_ = other.acked_;
+    fresh_ = other.fresh_;
+    torn_dropped_ = other.torn_dropped_;
+  }
+  return *this;
+}
+
+Spool::~Spool() { close_fd(); }
+
+void Spool::close_fd() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+std::uint64_t Spool::last_assigned() const {
+  return records_.empty() ? acked_ : std::max(acked_, records_.back().seq);
+}
+
+Result<void> Spool::append(const std::vector<SpooledRecord>& records) {
+  if (records.empty()) return {};
+  std::uint64_t prev = last_assigned();
+  for (const SpooledRecord& r : records) {
+    if (r.seq <= prev) return make_error(Errc::internal, "spool sequence numbers must grow");
+    prev = r.seq;
+  }
+  const std::string data = encode_lines(records);
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0) return io_error("cannot stat", spool_path_);
+  if (!write_all(fd_, data) || ::fdatasync(fd_) != 0) {
+    // Take back a partial write so the next append starts on a line boundary.
+    (void)::ftruncate(fd_, st.st_size);
+    return io_error("cannot write", spool_path_);
+  }
+  records_.insert(records_.end(), records.begin(), records.end());
+  return {};
+}
+
+Result<void> Spool::mark_acked(std::uint64_t seq) {
+  seq = std::min(seq, last_assigned());
+  if (seq <= acked_) return {};
+  if (auto w = write_file_atomically(acked_path_, std::to_string(seq) + "\n"); !w) return w;
+  acked_ = seq;
+  const std::size_t pending = pending_count();
+  const std::size_t acked_lines = records_.size() - pending;
+  if (acked_lines >= kCompactAfterAcked && acked_lines >= pending) return compact();
+  return {};
+}
+
+Result<void> Spool::compact() {
+  std::vector<SpooledRecord> keep = pending();
+  if (auto w = write_file_atomically(spool_path_, encode_lines(keep)); !w) return w;
+  close_fd();
+  fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) return io_error("cannot reopen", spool_path_);
+  records_ = std::move(keep);
+  return {};
+}
+
+std::vector<SpooledRecord> Spool::pending() const {
+  std::vector<SpooledRecord> out;
+  for (const SpooledRecord& r : records_)
+    if (r.seq > acked_) out.push_back(r);
+  return out;
+}
+
+std::size_t Spool::pending_count() const {
+  std::size_t n = 0;
+  for (const SpooledRecord& r : records_) n += r.seq > acked_ ? 1 : 0;
+  return n;
+}
+
+}  // namespace ftpchat

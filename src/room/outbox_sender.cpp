@@ -1,0 +1,83 @@
+// OutboxSender: the upload loop. Lock order: mu_ is never held while a room is called;
+// rooms take their own locks (room.hpp) and call wake(), which takes mu_ alone.
+// Backoff: 250 ms after the first failure, doubling up to 30 s, back to none after a
+// success; a wake-up does not cut a backoff short (the server is the problem, not us).
+#include "ftpchat/room/outbox_sender.hpp"
+
+#include <algorithm>
+
+namespace ftpchat {
+
+void OutboxSender::start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void OutboxSender::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  for (const auto& room : rooms_()) {
+    const std::uint64_t pending = room->counters().pending;
+    if (pending > 0)
+      log_.warning("room " + room->folder() + ": " + std::to_string(pending) +
+                   " message(s) not sent yet; they stay queued on this machine and are sent at "
+                   "the next mount of this room");
+  }
+}
+
+void OutboxSender::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+bool OutboxSender::upload_all(std::string& first_error) {
+  bool ok = true;
+  for (const auto& room : rooms_()) {
+    if (!room->has_outbox_work()) continue;
+    auto sent = room->upload_pending();
+    if (!sent) {
+      if (ok) first_error = describe(sent.error());
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+void OutboxSender::run() {
+  std::chrono::milliseconds backoff{0};
+  for (bool first = true;; first = false) {
+    {
+      std::unique_lock lock(mu_);
+      if (!first) {
+        if (backoff.count() > 0)
+          cv_.wait_for(lock, backoff, [this] { return stopping_; });
+        else
+          cv_.wait_for(lock, kIdleCheck, [this] { return stopping_ || woken_; });
+      }
+      if (stopping_) return;
+      woken_ = false;
+    }
+    std::string error;
+    if (upload_all(error)) {
+      if (backoff.count() > 0) log_.info("sending again: queued messages reached the server");
+      backoff = std::chrono::milliseconds(0);
+      continue;
+    }
+    if (backoff.count() == 0)
+      log_.warning("cannot send queued messages: " + error +
+                   " (they stay queued; retrying with backoff up to 30 s)");
+    backoff = backoff.count() == 0 ? kFirstBackoff : std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+}  // namespace ftpchat

@@ -1,0 +1,207 @@
+// Room, sending side: the durable spool, local echo, and idempotent uploads.
+// Rules:
+//  1. a message is encoded once (id, seq, stamp) and spooled before the write returns; the
+//     same bytes are uploaded however often it takes;
+//  2. seq = max(spool's last assigned, server's last seq in our file) + 1;
+//  3. every pending record of the room goes up in one append;
+//  4. after a failed append (outcome unknown) our own file is re-read first: what landed is
+//     acknowledged, only the rest is sent again. Readers drop seq <= last seen anyway.
+#include <filesystem>
+
+#include "ftpchat/record/render.hpp"
+#include "ftpchat/room/room.hpp"
+#include "ftpchat/room/room_layout.hpp"
+
+namespace ftpchat {
+
+namespace fs = std::filesystem;
+
+namespace {
+bool dir_has_pending_spool(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("spool-") || name.size() != 6 + 32) continue;
+    if (auto id = id_from_hex(std::string_view(name).substr(6)); id && Spool::has_pending(dir, *id))
+      return true;
+  }
+  return false;
+}
+}  // namespace
+
+// Takes a writer id and opens its spool. With create=false this only happens when an earlier
+// session left records behind (so rooms we never write to get no writer id).
+Result<void> Room::ensure_outbox_locked(bool create) {
+  if (spool_) return {};
+  const fs::path dir = ctx_.config.state_dir / "rooms" / folder_;
+  if (!create && outbox_checked_) return {};
+  outbox_checked_ = true;
+  if (!create && !dir_has_pending_spool(dir)) return {};
+  auto identity =
+      WriterIdentity::acquire(dir, [&](const Id128& id) { return Spool::has_pending(dir, id); });
+  if (!identity) return identity.error();
+  auto spool = Spool::open(dir, identity->id());
+  if (!spool) return spool.error();
+  if (spool->torn_bytes_dropped() > 0)
+    ctx_.log.warning("room " + folder_ + ": dropped the torn end of the outbox spool (" +
+                     std::to_string(spool->torn_bytes_dropped()) +
+                     " bytes, a write cut short by a crash before it was acknowledged)");
+  seq_from_server_ = spool->fresh() && !identity->created();
+  must_verify_ = spool->pending_count() > 0;
+  if (must_verify_)
+    ctx_.log.info("room " + folder_ + ": " + std::to_string(spool->pending_count()) +
+                  " message(s) queued from an earlier session are being sent");
+  ctx_.log.info("room " + folder_ + ": writing as " + to_hex(identity->id()));
+  own_.emplace(std::move(identity.value()));
+  spool_.emplace(std::move(spool.value()));
+  return {};
+}
+
+// Called by sync with the highest seq found in our own file on the server.
+void Room::note_own_progress(std::uint64_t server_seq) {
+  std::lock_guard lock(out_mu_);
+  own_server_seq_ = std::max(own_server_seq_, server_seq);
+  seq_from_server_ = false;
+  must_verify_ = false;
+  if (!spool_) return;
+  const std::uint64_t before = spool_->acked();
+  if (auto acked = spool_->mark_acked(server_seq); !acked)
+    ctx_.log.warning("room " + folder_ + ": " + describe(acked.error()));
+  if (spool_->acked() > before) {  // landed through an append whose answer was lost
+    std::lock_guard state(state_mu_);
+    counters_.sent += spool_->acked() - before;
+  }
+  out_cv_.notify_all();
+}
+
+bool Room::has_outbox_work() const {
+  std::lock_guard lock(out_mu_);
+  return !outbox_checked_ || (spool_ && spool_->pending_count() > 0);
+}
+
+Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
+  for (const std::string& body : bodies)
+    if (body.size() > kMaxBodyBytes) {
+      ctx_.log.warning("room " + folder_ + ": refused a message of " + std::to_string(body.size()) +
+                       " bytes (the limit is " + std::to_string(kMaxBodyBytes) + ")");
+      return make_error(Errc::too_large, "message of " + std::to_string(body.size()) +
+                                             " bytes is over the limit of " +
+                                             std::to_string(kMaxBodyBytes) + " bytes");
+    }
+  {
+    std::lock_guard state(state_mu_);
+    if (!counters_.read_only_reason.empty())
+      return make_error(Errc::permission, "room is read-only: " + counters_.read_only_reason);
+  }
+  // The first message of a mount goes below the history already on the server: one try.
+  if (!tried_sync_before_send_.exchange(true)) (void)sync();
+  bool ask_server = false;
+  {
+    std::lock_guard lock(out_mu_);
+    if (auto ready = ensure_outbox_locked(true); !ready) return ready.error();
+    ask_server = seq_from_server_;
+  }
+  if (ask_server) {  // an id used before spools existed: its last seq is only on the server
+    if (auto synced = sync(); !synced) return synced.error();
+  }
+  std::lock_guard lock(out_mu_);
+  std::uint64_t seq = std::max(spool_->last_assigned(), own_server_seq_);
+  std::vector<SpooledRecord> records;
+  std::string rendered;
+  for (const std::string& body : bodies) {
+    Message msg;
+    msg.id = random_id();
+    msg.writer = own_->id();
+    msg.seq = ++seq;
+    msg.stamp = ctx_.clock.tick();
+    msg.nick = ctx_.config.nick;
+    msg.body = body;
+    auto line = encode_record(*opened_.cipher, opened_.header.room_id, msg,
+                              {.compress = ctx_.config.compress});
+    if (!line) return line.error();
+    records.push_back(SpooledRecord{msg.seq, std::move(line.value())});
+    rendered += render_message(msg);
+  }
+  if (auto spooled = spool_->append(records); !spooled) return spooled.error();
+  for (const SpooledRecord& r : records) echoed_.insert(r.seq);
+  {
+    std::lock_guard state(state_mu_);
+    log_.append(rendered);
+  }
+  if (ctx_.wake_sender) ctx_.wake_sender();
+  return seq;
+}
+
+Result<void> Room::upload_pending() {
+  std::lock_guard net(net_mu_);
+  bool verify = false;
+  {
+    std::lock_guard lock(out_mu_);
+    if (auto ready = ensure_outbox_locked(false); !ready) return ready;
+    if (!spool_ || spool_->pending_count() == 0) return {};
+    verify = must_verify_;
+  }
+  if (own_file_uncertain_ || verify) {
+    if (auto synced = sync_locked(); !synced) {
+      out_cv_.notify_all();
+      return synced;
+    }
+    own_file_uncertain_ = false;
+  }
+  std::vector<SpooledRecord> pending;
+  Id128 writer{};
+  {
+    std::lock_guard lock(out_mu_);
+    pending = spool_->pending();
+    writer = own_->id();
+  }
+  if (pending.empty()) return {};
+  std::vector<std::string> lines;
+  lines.reserve(pending.size());
+  for (const SpooledRecord& r : pending) lines.push_back(r.line);
+  if (auto appended = ctx_.transport.append(writer_path(writer), frame_records(lines)); !appended) {
+    own_file_uncertain_ = true;
+    record_error(appended.error());
+    {
+      std::lock_guard lock(out_mu_);
+      ++upload_failures_;
+    }
+    out_cv_.notify_all();
+    return appended;
+  }
+  {
+    std::lock_guard lock(out_mu_);
+    if (auto acked = spool_->mark_acked(pending.back().seq); !acked)
+      ctx_.log.warning("room " + folder_ + ": " + describe(acked.error()));
+    std::lock_guard state(state_mu_);
+    counters_.sent += pending.size();
+    counters_.last_error.clear();
+  }
+  out_cv_.notify_all();
+  return {};
+}
+
+Result<void> Room::send(const std::vector<std::string>& bodies) {
+  if (bodies.empty()) return {};
+  auto queued = enqueue(bodies);
+  if (!queued) return queued.error();
+  return upload_pending();
+}
+
+Result<void> Room::wait_uploaded(std::uint64_t seq, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock lock(out_mu_);
+  const auto done = [&] { return !spool_ || spool_->acked() >= seq; };
+  if (out_cv_.wait_until(lock, deadline, done)) return {};
+  std::string why;
+  {
+    std::lock_guard state(state_mu_);
+    why = counters_.last_error.empty() ? "no answer yet" : counters_.last_error;
+  }
+  return make_error(Errc::timeout,
+                    "the server did not confirm the message(s) within " +
+                        std::to_string(timeout.count() / 1000) + " s (" + why +
+                        "); they stay queued and are sent later");
+}
+
+}  // namespace ftpchat
