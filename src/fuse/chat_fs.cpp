@@ -2,17 +2,23 @@
 //   /                 rooms (mkdir creates one, rmdir is refused)
 //   /ROOM/log         the decrypted conversation, read-only, always growing
 //   /ROOM/outbox      write lines here to send them
+//   /ROOM/status      the room's sync state, "key: value" lines, read-only
 // Rules:
 //  1. log and outbox use direct_io and attr_timeout 0, so every read and every fstat
 //     (tail -f, less +F) reaches us and sees the log grow; nothing stale sits in the
 //     kernel's page cache.
 //  2. opening log syncs the room first; the poller keeps it current afterwards.
+//  2a. a write to outbox returns once its lines are spooled on local disk; with
+//     -o sync_send, flush/fsync wait (up to send_timeout) until the server has every line
+//     written through that handle.
+//  2b. status is rendered when opened and served from that snapshot (direct_io).
 //  3. no exception leaves a callback: errors are negative errno values.
 #include "chat_fs.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -30,11 +36,12 @@ namespace {
 
 constexpr std::string_view kLog = "log";
 constexpr std::string_view kOutbox = "outbox";
+constexpr std::string_view kStatus = "status";
 constexpr auto kKnownRoomAge = std::chrono::seconds(30);
 
 ChatEngine& engine() { return *static_cast<ChatEngine*>(fuse_get_context()->private_data); }
 
-enum class Node { root, room, log, outbox };
+enum class Node { root, room, log, outbox, status };
 
 struct Target {
   Node node = Node::root;
@@ -64,6 +71,7 @@ int resolve(const char* path, Target& out) {
   const std::string_view file = p.substr(slash + 1);
   if (file == kLog) out.node = Node::log;
   else if (file == kOutbox) out.node = Node::outbox;
+  else if (file == kStatus) out.node = Node::status;
   else return -ENOENT;
   return 0;
 }
@@ -72,16 +80,23 @@ int resolve(const char* path, Target& out) {
 struct OpenFile {
   std::shared_ptr<Room> room;
   bool outbox = false;
-  std::mutex mu;        // guards lines: writes on one handle may come from several threads
+  bool status = false;
+  std::string snapshot;     // status text as of open
+  std::mutex mu;            // guards lines and last_seq: writes may come from several threads
   OutboxLines lines;
+  std::uint64_t last_seq = 0;  // highest sequence number spooled through this handle
 };
 
 OpenFile* handle(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
 
-int send_lines(Room& room, std::vector<std::string> lines) {
+// Spools the lines (returns once they are on local disk) and notes their last seq.
+int send_lines(OpenFile& file, std::vector<std::string> lines) {
   if (lines.empty()) return 0;
-  auto sent = room.send(lines);
-  return sent ? 0 : -to_errno(sent.error().code);
+  auto queued = file.room->enqueue(lines);
+  if (!queued) return -to_errno(queued.error().code);
+  std::lock_guard lock(file.mu);
+  file.last_seq = std::max(file.last_seq, queued.value());
+  return 0;
 }
 
 void* fs_init(fuse_conn_info* /*conn*/, fuse_config* cfg) {
@@ -114,6 +129,11 @@ int fs_getattr(const char* path, struct stat* st, fuse_file_info* /*fi*/) {
       st->st_nlink = 1;
       st->st_size = static_cast<off_t>(t.room.room->log_size());
       break;
+    case Node::status:
+      st->st_mode = S_IFREG | 0400;
+      st->st_nlink = 1;
+      st->st_size = static_cast<off_t>(t.room.room->status_text().size());
+      break;
     case Node::outbox:
       st->st_mode = S_IFREG | 0200;
       st->st_nlink = 1;
@@ -137,6 +157,7 @@ int fs_readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t /*off*/,
   if (!t.room.room) return -EACCES;
   fill(buf, std::string(kLog).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   fill(buf, std::string(kOutbox).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  fill(buf, std::string(kStatus).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   return 0;
 }
 
@@ -155,12 +176,16 @@ int fs_open(const char* path, fuse_file_info* fi) {
     if (mode != O_RDONLY) return -EACCES;
     if (auto synced = t.room.room->sync(); !synced)  // rule 2; serve what we have if offline
       (void)synced;
+  } else if (t.node == Node::status) {
+    if (mode != O_RDONLY) return -EACCES;
   } else if (t.node != Node::outbox) {
     return -EISDIR;
   }
   auto file = std::make_unique<OpenFile>();
   file->room = t.room.room;
   file->outbox = t.node == Node::outbox;
+  file->status = t.node == Node::status;
+  if (file->status) file->snapshot = t.room.room->status_text();
   fi->direct_io = 1;
   fi->nonseekable = 0;
   fi->fh = reinterpret_cast<uint64_t>(file.release());
@@ -170,6 +195,12 @@ int fs_open(const char* path, fuse_file_info* fi) {
 int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_info* fi) {
   OpenFile* file = handle(fi);
   if (file->outbox || off < 0) return 0;
+  if (file->status) {
+    const auto start = std::min<std::size_t>(static_cast<std::size_t>(off), file->snapshot.size());
+    const std::size_t n = std::min(size, file->snapshot.size() - start);
+    std::memcpy(buf, file->snapshot.data() + start, n);
+    return static_cast<int>(n);
+  }
   const std::string data = file->room->read_log(static_cast<std::uint64_t>(off), size);
   std::memcpy(buf, data.data(), data.size());
   return static_cast<int>(data.size());
@@ -184,25 +215,38 @@ int fs_write(const char* /*path*/, const char* buf, size_t size, off_t /*off*/,
     std::lock_guard lock(file->mu);
     lines = file->lines.feed(std::string_view(buf, size));
   }
-  if (int rc = send_lines(*file->room, std::move(lines)); rc != 0) return rc;
+  if (int rc = send_lines(*file, std::move(lines)); rc != 0) return rc;
   return static_cast<int>(size);
 }
 
-// close() of any descriptor of the handle: a final line without newline is sent now.
+// close() of any descriptor of the handle: a final line without newline is sent now;
+// with -o sync_send, waits until the server has everything written through the handle.
+int send_rest(OpenFile& file) {
+  std::optional<std::string> rest;
+  {
+    std::lock_guard lock(file.mu);
+    rest = file.lines.finish();
+  }
+  return rest ? send_lines(file, {std::move(*rest)}) : 0;
+}
+
 int fs_flush(const char* /*path*/, fuse_file_info* fi) {
   OpenFile* file = handle(fi);
   if (!file->outbox) return 0;
-  std::optional<std::string> rest;
+  if (int rc = send_rest(*file); rc != 0) return rc;
+  const EngineConfig& config = engine().config();
+  std::uint64_t last_seq;
   {
     std::lock_guard lock(file->mu);
-    rest = file->lines.finish();
+    last_seq = file->last_seq;
   }
-  if (!rest) return 0;
-  return send_lines(*file->room, {std::move(*rest)});
+  if (!config.sync_send || last_seq == 0) return 0;
+  auto sent = file->room->wait_uploaded(last_seq, config.send_timeout);
+  return sent ? 0 : -to_errno(sent.error().code);
 }
 
-int fs_release(const char* path, fuse_file_info* fi) {
-  (void)fs_flush(path, fi);
+int fs_release(const char* /*path*/, fuse_file_info* fi) {
+  if (handle(fi)->outbox) (void)send_rest(*handle(fi));  // flush ran already; no second wait
   delete handle(fi);
   return 0;
 }

@@ -11,7 +11,8 @@
 namespace ftpchat {
 namespace {
 
-enum Key { kNick, kPassfile, kPoll, kLogfile, kTls, kCacert, kInsecure, kIdentity, kAcceptNewHostkey };
+enum Key { kNick, kPassfile, kPoll, kLogfile, kTls, kCacert, kInsecure, kIdentity, kAcceptNewHostkey,
+           kCipher, kCompress, kSyncSend, kSendTimeout };
 
 const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("nick=", kNick),
@@ -23,6 +24,10 @@ const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("insecure", kInsecure),
     FUSE_OPT_KEY("identity=", kIdentity),
     FUSE_OPT_KEY("accept_new_hostkey", kAcceptNewHostkey),
+    FUSE_OPT_KEY("cipher=", kCipher),
+    FUSE_OPT_KEY("compress=", kCompress),
+    FUSE_OPT_KEY("sync_send", kSyncSend),
+    FUSE_OPT_KEY("send_timeout=", kSendTimeout),
     FUSE_OPT_END,
 };
 
@@ -68,6 +73,35 @@ int on_option(void* data, const char* arg, int key, fuse_args* /*outargs*/) {
         return -1;
       }
       return 0;
+    case kCipher:
+      if (value == "xchacha20poly1305") o.engine.room_suite = Suite::xchacha20poly1305;
+      else if (value == "mono24") o.engine.room_suite = Suite::mono24_insecure;
+      else {
+        state.error = "bad value for cipher: '" + std::string(value) +
+                      "' (xchacha20poly1305, or mono24 for the insecure legacy cipher)";
+        return -1;
+      }
+      return 0;
+    case kCompress:
+      if (value == "zstd") o.engine.compress = true;
+      else if (value == "none") o.engine.compress = false;
+      else {
+        state.error = "bad value for compress: '" + std::string(value) + "' (zstd or none)";
+        return -1;
+      }
+      return 0;
+    case kSyncSend: o.engine.sync_send = true; return 0;
+    case kSendTimeout: {
+      unsigned secs = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
+      if (ec != std::errc() || end != value.data() + value.size() || secs < 1 || secs > 3600) {
+        state.error = "bad value for send_timeout: '" + std::string(value) +
+                      "' (seconds between 1 and 3600)";
+        return -1;
+      }
+      o.engine.send_timeout = std::chrono::seconds(secs);
+      return 0;
+    }
     case FUSE_OPT_KEY_OPT:
       o.fuse_options.emplace_back(arg);
       return 0;
@@ -89,6 +123,10 @@ const std::vector<OptionDoc>& mount_option_docs() {
       {"insecure", "do not verify TLS certificates or SSH host keys (warns at each mount)"},
       {"identity=FILE", "SSH private key for sftp:// (default: ~/.ssh/id_ed25519 and friends)"},
       {"accept_new_hostkey", "record an unknown SSH host key in ~/.ssh/known_hosts (never a changed one)"},
+      {"cipher=SUITE", "cipher of rooms created by mkdir: xchacha20poly1305 (default) or mono24 (legacy, INSECURE)"},
+      {"sync_send", "close() and fsync() on outbox wait until the server has the messages (default: return once queued on local disk)"},
+      {"send_timeout=SEC", "how long sync_send waits before failing with ETIMEDOUT (default 30); the messages stay queued"},
+      {"compress=zstd", "compress messages with zstd when that makes them smaller (default none); all clients read them"},
   };
   return docs;
 }

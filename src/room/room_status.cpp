@@ -36,6 +36,7 @@ std::string Room::status_text() const {
   line("room", name());
   line("folder", folder_);
   line("server", ctx_.transport.display_url());
+  line("transport mode", ctx_.transport.mode());
   line("state", c.read_only_reason.empty() ? "ok" : "read-only: " + c.read_only_reason);
   line("writer", c.writer.empty() ? "none yet" : c.writer);
   line("messages pending", std::to_string(c.pending));

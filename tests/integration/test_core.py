@@ -115,6 +115,8 @@ class CoreScenarios(unittest.TestCase):
         a = self.mount('alice')
         os.mkdir(a.path('r'))
         h.append_line(a.outbox('r'), 'private')
+        # Sending is asynchronous (the outbox spools): wait until the server has it.
+        h.wait_for(lambda: 'messages pending: 0' in h.read_text(a.path('r', 'status')), 10)
         before = server_bytes(self.server)
         m = h.Mount(self.url, 'mallory', 'not the passphrase', foreground=False)
         self.mounts.append(m)
@@ -160,7 +162,7 @@ class CoreScenarios(unittest.TestCase):
         self.assertEqual(stat.S_IMODE(os.stat(a.path('general')).st_mode), 0o700)
         self.assertEqual(stat.S_IMODE(os.stat(a.log('general')).st_mode), 0o400)
         self.assertEqual(stat.S_IMODE(os.stat(a.outbox('general')).st_mode), 0o200)
-        self.assertEqual(sorted(os.listdir(a.path('general'))), ['log', 'outbox'])
+        self.assertEqual(sorted(os.listdir(a.path('general'))), ['log', 'outbox', 'status'])
         with self.assertRaises(OSError):
             with open(a.log('general'), 'w'):
                 pass
