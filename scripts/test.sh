@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs dependencies (as root), builds into build/, runs every unit and
-# integration test with ctest. Extra arguments go to ctest (e.g. -R integration). Exit = ctest's.
+# integration test with ctest, then a short fuzz run (clang). Extra arguments go to ctest (e.g.
+# -R integration) and skip the fuzz run. Exit = ctest's, else the fuzz run's.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -23,4 +24,19 @@ set +e
 ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -j1 --timeout 600 "$@"
 status=$?
 set -e
+
+# The short fuzz run of the header and record parsers (docs/TESTING.md): a second build dir
+# compiled with clang (libFuzzer), each target for FTPCHAT_FUZZ_SECONDS (20). Only for the
+# whole suite (no ctest arguments); FTPCHAT_SKIP_FUZZ=1 skips it. A failure fails the run.
+if [ $# -eq 0 ] && [ "${FTPCHAT_SKIP_FUZZ:-0}" != 1 ]; then
+  FUZZ_DIR="${FUZZ_BUILD_DIR:-build-fuzz}"
+  set +e
+  CXX=clang++ cmake -S . -B "$FUZZ_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFTPCHAT_FUZZ=ON \
+      -DFTPCHAT_FUZZ_SECONDS="${FTPCHAT_FUZZ_SECONDS:-20}" >/dev/null &&
+    cmake --build "$FUZZ_DIR" -j2 --target fuzzers &&
+    ctest --test-dir "$FUZZ_DIR" -L fuzz --output-on-failure --no-tests=error -j1
+  fuzz_status=$?
+  set -e
+  if [ "$status" -eq 0 ]; then status=$fuzz_status; fi
+fi
 exit "$status"
