@@ -16,6 +16,7 @@ class MemoryTransport final : public Transport {
   std::set<std::string> dirs{""};
   int fail_next_appends = 0;                 // appends to fail (after landing when land_failed)
   bool land_failed_appends = false;
+  int appends = 0;                           // append calls seen (batching tests)
 
   Result<std::vector<DirEntry>> list(const std::string& dir) override {
     ++stats_.requests;
@@ -40,6 +41,7 @@ class MemoryTransport final : public Transport {
   }
   Result<void> append(const std::string& path, std::string_view data) override {
     ++stats_.requests;
+    ++appends;
     if (fail_next_appends > 0) {
       --fail_next_appends;
       if (land_failed_appends) files[path] += data;

@@ -1,0 +1,58 @@
+// A chat client for engine tests: one ChatEngine over the shared in-memory server, with a
+// fixed wall clock and its own state folder.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "ftpchat/room/chat_engine.hpp"
+#include "memory_transport.hpp"
+
+namespace ftpchat::testing {
+
+class FixedClock : public WallClock {
+ public:
+  std::int64_t now_ms() const override { return ms; }
+  std::int64_t ms = 1795000000000;  // 2026-11-18 11:06:40 UTC
+};
+
+struct EngineClient {
+  EngineClient(MemoryTransport& server, const std::string& nick,
+               const std::filesystem::path& state, const std::string& pass = "pw")
+      : log("test", LogLevel::error) {
+    EngineConfig cfg;
+    cfg.nick = nick;
+    cfg.state_dir = state;
+    engine = std::make_unique<ChatEngine>(std::make_unique<SharedMemoryTransport>(server), cfg,
+                                          SecretBytes::from(pass), log, clock);
+  }
+  std::shared_ptr<Room> room(const std::string& name) {
+    auto entry = engine->find(name, std::chrono::milliseconds(0));
+    return entry ? entry->room : nullptr;
+  }
+  std::string text(const std::string& name) {
+    auto r = room(name);
+    (void)r->sync();
+    return r->read_log(0, 1 << 20);
+  }
+  Logger log;
+  FixedClock clock;
+  std::unique_ptr<ChatEngine> engine;
+};
+
+inline std::filesystem::path test_state_dir(const std::string& suite) {
+  return std::filesystem::temp_directory_path() /
+         (suite + "-" + std::to_string(::getpid()) + "-" +
+          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+}
+
+inline std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+  return n;
+}
+
+}  // namespace ftpchat::testing

@@ -1,0 +1,188 @@
+// The outbox through the engine, against the in-memory server: batching, idempotent retries,
+// spools that outlive an engine, the background sender and sync_send's wait.
+#include <gtest/gtest.h>
+
+#include "engine_client.hpp"
+
+namespace ftpchat {
+namespace {
+
+using testing::count_of;
+using testing::EngineClient;
+using testing::MemoryTransport;
+
+class OutboxEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+    state_ = testing::test_state_dir("ftpchat-outbox-test");
+    std::filesystem::remove_all(state_);
+  }
+  void TearDown() override { std::filesystem::remove_all(state_); }
+  std::filesystem::path state(const std::string& who) { return state_ / who; }
+  std::string own_file() {
+    for (const auto& [path, data] : server_.files)
+      if (path.ends_with(".w")) return path;
+    return "";
+  }
+
+  MemoryTransport server_;
+  std::filesystem::path state_;
+};
+
+TEST_F(OutboxEngineTest, QueuedMessagesGoUpInOneAppend) {
+  EngineClient alice(server_, "alice", state("a")), bob(server_, "bob", state("b"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  auto room = alice.room("r");
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(room->enqueue({"m" + std::to_string(i)}));
+  EXPECT_EQ(room->counters().pending, 10u);
+  EXPECT_EQ(server_.appends, 0);  // enqueue never touches the network
+  ASSERT_TRUE(room->upload_pending());
+  EXPECT_EQ(server_.appends, 1);
+  EXPECT_EQ(room->counters().pending, 0u);
+  EXPECT_EQ(room->counters().sent, 10u);
+  ASSERT_TRUE(bob.engine->start());
+  const std::string log = bob.text("r");
+  std::size_t last = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto at = log.find("<alice> m" + std::to_string(i) + "\n");
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_GE(at, last);
+    last = at;
+  }
+}
+
+TEST_F(OutboxEngineTest, RetryAfterAnAppendThatLandedSendsOnlyWhatIsMissing) {
+  EngineClient alice(server_, "alice", state("a")), bob(server_, "bob", state("b"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  auto room = alice.room("r");
+  ASSERT_TRUE(room->enqueue({"one", "two"}));
+  server_.fail_next_appends = 1;
+  server_.land_failed_appends = true;  // the append landed, its answer was lost
+  ASSERT_FALSE(room->upload_pending());
+  EXPECT_EQ(room->counters().pending, 2u);
+  EXPECT_NE(room->counters().last_error, "");
+  ASSERT_TRUE(room->enqueue({"three"}));
+  const std::string before = server_.files[own_file()];
+  ASSERT_TRUE(room->upload_pending());
+  // Only "three" went up again: the file grew by exactly one framed record.
+  const std::string after = server_.files[own_file()];
+  EXPECT_EQ(count_of(after.substr(before.size()), "\n"), 2u);
+  EXPECT_EQ(room->counters().pending, 0u);
+  EXPECT_EQ(room->counters().sent, 3u);
+  ASSERT_TRUE(bob.engine->start());
+  for (EngineClient* c : {&alice, &bob}) {
+    const std::string log = c->text("r");
+    for (const char* m : {"<alice> one\n", "<alice> two\n", "<alice> three\n"})
+      EXPECT_EQ(count_of(log, m), 1u) << m << log;
+  }
+  EXPECT_EQ(bob.room("r")->counters().duplicates, 0u);
+}
+
+TEST_F(OutboxEngineTest, ARetriedAppendThatLandedTwiceIsShownOnce) {
+  EngineClient alice(server_, "alice", state("a")), bob(server_, "bob", state("b"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  ASSERT_TRUE(alice.room("r")->send({"hello"}));
+  const std::string path = own_file();
+  server_.files[path] += server_.files[path];  // a server that stored the append twice
+  ASSERT_TRUE(bob.engine->start());
+  EXPECT_EQ(count_of(bob.text("r"), "<alice> hello\n"), 1u);
+  EXPECT_EQ(bob.room("r")->counters().duplicates, 1u);
+}
+
+TEST_F(OutboxEngineTest, SpooledMessagesOutliveTheEngineAndGoOutExactlyOnce) {
+  {
+    EngineClient alice(server_, "alice", state("a"));
+    ASSERT_TRUE(alice.engine->start());
+    ASSERT_TRUE(alice.engine->create_room("r"));
+    ASSERT_TRUE(alice.room("r")->send({"sent"}));
+    server_.fail_next_appends = 1000;  // the server is gone
+    ASSERT_TRUE(alice.room("r")->enqueue({"queued 1", "queued 2"}));
+    EXPECT_FALSE(alice.room("r")->upload_pending());
+    EXPECT_EQ(alice.room("r")->counters().pending, 2u);
+  }  // unmount (or a crash: nothing but the spool survives)
+  server_.fail_next_appends = 0;
+  EngineClient again(server_, "alice", state("a")), bob(server_, "bob", state("b"));
+  ASSERT_TRUE(again.engine->start());
+  auto room = again.room("r");
+  EXPECT_TRUE(room->has_outbox_work());
+  ASSERT_TRUE(room->upload_pending());
+  EXPECT_EQ(room->counters().pending, 0u);
+  ASSERT_TRUE(bob.engine->start());
+  for (EngineClient* c : {&again, &bob}) {
+    const std::string log = c->text("r");
+    EXPECT_EQ(count_of(log, "<alice> sent\n"), 1u) << log;
+    EXPECT_EQ(count_of(log, "<alice> queued 1\n"), 1u) << log;
+    EXPECT_EQ(count_of(log, "<alice> queued 2\n"), 1u) << log;
+    EXPECT_LT(log.find("queued 1"), log.find("queued 2"));
+  }
+  int writer_files = 0;
+  for (const auto& [path, data] : server_.files) writer_files += path.ends_with(".w");
+  EXPECT_EQ(writer_files, 1);  // the spool's writer id was reused
+}
+
+TEST_F(OutboxEngineTest, SpooledRecordsThatLandedBeforeACrashAreNotSentTwice) {
+  {
+    EngineClient alice(server_, "alice", state("a"));
+    ASSERT_TRUE(alice.engine->start());
+    ASSERT_TRUE(alice.engine->create_room("r"));
+    ASSERT_TRUE(alice.room("r")->enqueue({"landed"}));
+    server_.fail_next_appends = 1;
+    server_.land_failed_appends = true;  // on the server, but never acknowledged locally
+    EXPECT_FALSE(alice.room("r")->upload_pending());
+  }
+  EngineClient again(server_, "alice", state("a")), bob(server_, "bob", state("b"));
+  ASSERT_TRUE(again.engine->start());
+  const std::string before = server_.files[own_file()];
+  ASSERT_TRUE(again.room("r")->upload_pending());
+  EXPECT_EQ(server_.files[own_file()], before);  // re-read first: nothing left to send
+  ASSERT_TRUE(bob.engine->start());
+  EXPECT_EQ(count_of(bob.text("r"), "<alice> landed\n"), 1u);
+}
+
+TEST_F(OutboxEngineTest, TheBackgroundSenderDeliversAndWaitUploadedSeesIt) {
+  EngineClient alice(server_, "alice", state("a"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  alice.engine->start_poller();
+  auto seq = alice.room("r")->enqueue({"by the sender"});
+  ASSERT_TRUE(seq);
+  ASSERT_TRUE(alice.room("r")->wait_uploaded(seq.value(), std::chrono::seconds(5)));
+  EXPECT_NE(server_.files[own_file()].find('\n'), std::string::npos);
+  alice.engine->stop_poller();
+}
+
+TEST_F(OutboxEngineTest, WaitUploadedTimesOutWhileTheServerFails) {
+  EngineClient alice(server_, "alice", state("a"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  server_.fail_next_appends = 1000;
+  alice.engine->start_poller();
+  auto seq = alice.room("r")->enqueue({"stuck"});
+  ASSERT_TRUE(seq);
+  auto waited = alice.room("r")->wait_uploaded(seq.value(), std::chrono::milliseconds(300));
+  ASSERT_FALSE(waited);
+  EXPECT_EQ(waited.error().code, Errc::timeout);
+  EXPECT_EQ(alice.room("r")->counters().pending, 1u);
+  server_.fail_next_appends = 0;  // (the sender is in backoff: at most 250-500 ms)
+  EXPECT_TRUE(alice.room("r")->wait_uploaded(seq.value(), std::chrono::seconds(5)));
+  alice.engine->stop_poller();
+}
+
+TEST_F(OutboxEngineTest, OversizedMessagesAreRefusedBeforeAnythingIsSpooled) {
+  EngineClient alice(server_, "alice", state("a"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  auto queued = alice.room("r")->enqueue({"fine", std::string(kMaxBodyBytes + 1, 'x')});
+  ASSERT_FALSE(queued);
+  EXPECT_EQ(queued.error().code, Errc::too_large);
+  EXPECT_EQ(alice.room("r")->counters().pending, 0u);
+  EXPECT_EQ(alice.room("r")->read_log(0, 1 << 20).find("fine"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ftpchat
