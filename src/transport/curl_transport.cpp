@@ -1,13 +1,16 @@
-// make_curl_transport: the one place that picks a libcurl transport by URL scheme.
+// make_curl_transport: the one place that picks a transport by URL scheme (file:// is the
+// local one, everything else libcurl).
 #include "ftpchat/transport/curl_transport.hpp"
 
 #include "ftp_transport.hpp"
+#include "ftpchat/transport/local_transport.hpp"
+#include "sftp_transport.hpp"
 
 namespace ftpchat {
 namespace {
 
-// Stands in for a scheme this build cannot serve, so that the caller gets a clear error
-// from its first operation instead of a null pointer.
+// Stands in for a transport that cannot be set up (e.g. an unreadable identity file), so
+// that the caller gets a clear error from its first operation instead of a null pointer.
 class RefusingTransport final : public Transport {
  public:
   RefusingTransport(const RemoteUrl& url, Errc code, std::string reason)
@@ -36,14 +39,16 @@ std::unique_ptr<Transport> make_curl_transport(const RemoteUrl& url, const Trans
     case Scheme::ftp:
     case Scheme::ftps:
       return make_ftp_transport(url, opts, log);
-    case Scheme::sftp:
-      return std::make_unique<RefusingTransport>(url, Errc::unsupported,
-                                                 "sftp:// is not implemented yet");
+    case Scheme::sftp: {
+      auto sftp = make_sftp_transport(url, opts, log);
+      if (!sftp)
+        return std::make_unique<RefusingTransport>(url, sftp.error().code, sftp.error().detail);
+      return std::move(sftp.value());
+    }
     case Scheme::file:
       break;
   }
-  return std::make_unique<RefusingTransport>(
-      url, Errc::invalid_argument, "file:// is served by the local transport, not libcurl");
+  return make_local_transport(url);
 }
 
 }  // namespace ftpchat

@@ -1,12 +1,21 @@
 // FTP(S) operations as libcurl requests on one persistent connection. Paths reach the server
 // relative to the login directory (as in any ftp:// URL) and are never CWD'd into, see
 // apply_ftp_options.
+// Minimal servers are met by trying, once per mount, and remembered (see mode()):
+// 1. No SIZE: never needed (sizes come from LIST; libcurl goes on to REST without it).
+// 2. No REST: fetch the whole file and drop the bytes already known (O(file) per read).
+// 3. No APPE: each writer owns its file, so rewriting it is safe from other writers: upload
+//    old content + new bytes to a temporary name and RNFR/RNTO it over the file, so readers
+//    only see complete versions. The content is kept in memory after the first download:
+//    O(own history) uploaded per send.
 #include "ftp_transport.hpp"
 
 #include <sodium.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
+#include <map>
 
 #include "curl_errors.hpp"
 #include "curl_session.hpp"
@@ -97,27 +106,39 @@ class FtpTransport final : public Transport {
     if (auto valid = check_relative_path(path, false); !valid) return valid.error();
     CurlRequest request;
     request.url = url_.url_for(path);
-    request.resume_from = offset;
+    const bool resume = offset > 0 && !no_rest_;
+    request.resume_from = resume ? offset : 0;
     // SIZE is only needed to resume (libcurl sends REST after it), so skip it at 0.
-    request.skip_size = offset == 0;
+    request.skip_size = !resume;
     CurlReply reply = run(request);
-    if (reply.code == CURLE_BAD_DOWNLOAD_RESUME)
+    if (resume && reply.code == CURLE_FTP_COULDNT_USE_REST) {
+      log_.info("the server refuses REST; fetching whole files from " + url_.redacted());
+      no_rest_ = true;
+      return read(path, offset);
+    }
+    const bool short_file = !resume && reply.ok() && reply.body.size() < offset;
+    if (reply.code == CURLE_BAD_DOWNLOAD_RESUME || short_file)
       return make_error(Errc::bad_data, "file " + url_.redacted_for(path) +
                                             " is shorter than the " + std::to_string(offset) +
                                             " bytes already read");
     if (!reply.ok()) return failure(reply, "reading", path);
+    if (!resume && offset > 0) reply.body.erase(0, offset);
     return std::move(reply.body);
   }
 
   Result<void> append(const std::string& path, std::string_view data) override {
     if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+    if (no_appe_) return rewrite_with(path, data);
     CurlRequest request;
     request.kind = RequestKind::append;
     request.url = url_.url_for(path);
     request.data = data;
     CurlReply reply = run(request);
-    if (!reply.ok()) return failure(reply, "appending to", path);
-    return {};
+    if (reply.ok()) return {};
+    if (!command_unknown(reply)) return failure(reply, "appending to", path);
+    log_.info("the server lacks APPE; each send rewrites the writer's file on " + url_.redacted());
+    no_appe_ = true;
+    return rewrite_with(path, data);
   }
 
   // FTP has no exclusive create: a check of the parent's listing, then STOR under a hidden
@@ -130,21 +151,7 @@ class FtpTransport final : public Transport {
     if (!present) return present.error();
     if (*present) return make_error(Errc::exists, url_.redacted_for(path) + " already exists");
 
-    const std::string prefix = parts.parent.empty() ? "" : parts.parent + "/";
-    const Id128 random = random_id();
-    const std::string temp =
-        prefix + "." + parts.name + ".tmp-" + to_hex(as_chars(random).substr(0, 8));
-    CurlRequest request;
-    request.kind = RequestKind::upload;
-    request.url = url_.url_for(temp);
-    request.data = data;
-    request.postquote = {"*RNFR " + command_path(temp), "*RNTO " + command_path(path)};
-    CurlReply reply = run(request);
-    if (reply.ok() && command_succeeded(reply)) return {};
-    Error error = reply.ok() ? command_failure(reply, "renaming into place", path)
-                             : failure(reply, "creating", path);
-    remove_quietly(temp);
-    return error;
+    return upload_and_rename(path, data, "creating");
   }
 
   Result<void> make_dir(const std::string& path) override {
@@ -161,8 +168,58 @@ class FtpTransport final : public Transport {
 
   std::string display_url() const override { return url_.redacted(); }
   TransportStats stats() const override { return session_.stats(); }
+  std::string mode() const override {
+    std::string mode = no_appe_ ? "rewrite (server lacks APPE)" : "append";
+    if (no_rest_) mode += ", full fetch (server lacks REST)";
+    return mode;
+  }
 
  private:
+  // STOR under a hidden temporary name in the same folder, then RNFR/RNTO onto `path`.
+  Result<void> upload_and_rename(const std::string& path, std::string_view data,
+                                 std::string_view action) {
+    const PathParts parts = split_relative_path(path);
+    const std::string prefix = parts.parent.empty() ? "" : parts.parent + "/";
+    const std::string temp =
+        prefix + "." + parts.name + ".tmp-" + to_hex(as_chars(random_id()).substr(0, 8));
+    CurlRequest request;
+    request.kind = RequestKind::upload;
+    request.url = url_.url_for(temp);
+    request.data = data;
+    request.postquote = {"*RNFR " + command_path(temp), "*RNTO " + command_path(path)};
+    CurlReply reply = run(request);
+    if (reply.ok() && command_succeeded(reply)) return {};
+    Error error = reply.ok() ? command_failure(reply, "renaming into place", path)
+                             : failure(reply, action, path);
+    remove_quietly(temp);
+    return error;
+  }
+
+  // Append without APPE: the writer's file is replaced by a complete longer version.
+  Result<void> rewrite_with(const std::string& path, std::string_view data) {
+    auto cached = own_copies_.find(path);
+    std::string content;
+    if (cached != own_copies_.end()) {
+      content = std::move(cached->second);
+      own_copies_.erase(cached);  // back only once the server has the new version
+    } else {
+      auto current = read(path, 0);
+      if (current)
+        content = std::move(*current);
+      else if (current.error().code != Errc::not_found)
+        return current.error();
+    }
+    content.append(data);
+    if (auto done = upload_and_rename(path, content, "rewriting"); !done) return done;
+    own_copies_[path] = std::move(content);
+    return {};
+  }
+
+  // 500 "not understood" and 502 "not implemented": the server lacks the command.
+  static bool command_unknown(const CurlReply& reply) {
+    return reply.response_code == 500 || reply.response_code == 502;
+  }
+
   // The path as raw commands (MKD, RNFR, ...) must name it: the URL path without its first
   // '/', i.e. relative to the login directory like libcurl's own NOCWD commands.
   std::string command_path(std::string_view relative) const {
@@ -234,7 +291,11 @@ class FtpTransport final : public Transport {
   Logger& log_;
   const bool uses_tls_;
   bool tls12_only_ = false;  // read by the option lambda at each request
-  CurlSession session_;      // last: its option lambda reads the members above
+  // Learnt by trying; atomic because mode() may be read while a request runs.
+  std::atomic<bool> no_appe_{false};
+  std::atomic<bool> no_rest_{false};
+  std::map<std::string, std::string> own_copies_;  // path -> content, in rewrite mode
+  CurlSession session_;  // last: its option lambda reads the members above
 };
 
 }  // namespace

@@ -349,15 +349,30 @@ TEST_F(FtpTransportTest, VerboseTraceGoesToDebugLogWithoutPassword) {
   EXPECT_EQ(trace.find(PyftpdProcess::password), std::string::npos) << trace;
 }
 
-TEST(CurlTransportSchemes, SftpAndFileAreNotServedYet) {
+TEST(CurlTransportSchemes, SftpAndFileAreServed) {
   Logger log("transport-test", LogLevel::warning);
   auto sftp = connect_to("sftp://u:pw@127.0.0.1:1/x/", log);
   auto listed = sftp->list("");
   ASSERT_FALSE(listed.ok());
-  EXPECT_EQ(listed.error().code, Errc::unsupported);
+  EXPECT_EQ(listed.error().code, Errc::unreachable) << listed.error().detail;
   EXPECT_EQ(sftp->display_url(), "sftp://u@127.0.0.1:1/x/");
-  auto file = connect_to("file:///tmp/", log);
-  EXPECT_EQ(file->read("x", 0).error().code, Errc::invalid_argument);
+  TransportOptions with_missing_key;
+  with_missing_key.identity = "/nonexistent/id_ed25519";
+  auto keyless = make_curl_transport(*parse_remote_url("sftp://u@127.0.0.1:1/x/"),
+                                     with_missing_key, log);
+  auto refused = keyless->list("");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, Errc::invalid_argument);
+  EXPECT_NE(refused.error().detail.find("/nonexistent/id_ed25519"), std::string::npos);
+
+  const fs::path dir = fs::temp_directory_path() / ("ftpchat-scheme-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "x") << "local bytes";
+  auto file = connect_to("file://" + dir.string() + "/", log);
+  auto read = file->read("x", 6);
+  ASSERT_TRUE(read.ok()) << read.error().detail;
+  EXPECT_EQ(*read, "bytes");
+  fs::remove_all(dir);
 }
 
 }  // namespace
