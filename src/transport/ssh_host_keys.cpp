@@ -74,7 +74,7 @@ bool append_line(const std::string& path, const std::string& line, std::string& 
     }
     ::chmod(dir.c_str(), 0700);
   }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     error = "cannot open " + path + ": " + std::strerror(errno);
     return false;

@@ -1,0 +1,190 @@
+# The compatibility matrix: the chat scenarios (chat_scenarios.ChatScenarios) through real
+# mounts on every server kind users meet, plus the trust checks of the secure ones:
+# unknown / changed SSH host keys, accept_new_hostkey, untrusted TLS certificates, -o insecure.
+#   cd tests/integration && FTPCHATFS_BIN=... PYTHONPATH=../harness /usr/bin/python3 -m unittest -v test_compat
+import os
+import subprocess
+import unittest
+
+import chatharness as h
+from chat_scenarios import PASS, ChatScenarios, LocalFolder, server_bytes
+
+MINIMAL_DISABLED = ('APPE', 'REST', 'SIZE', 'MLSD', 'MLST')
+
+
+class OnVsftpd(ChatScenarios, unittest.TestCase):
+    make_server = classmethod(lambda cls: h.VsftpdServer())
+
+
+class OnPureFtpd(ChatScenarios, unittest.TestCase):
+    make_server = classmethod(lambda cls: h.PureFtpdServer())
+
+
+class OnProftpd(ChatScenarios, unittest.TestCase):
+    make_server = classmethod(lambda cls: h.ProftpdServer())
+
+
+class OnPyftpdlib(ChatScenarios, unittest.TestCase):
+    make_server = classmethod(lambda cls: h.PyFtpdServer())
+
+
+class OnVsftpdExplicitTls(ChatScenarios, unittest.TestCase):
+    make_server = classmethod(lambda cls: h.VsftpdServer(tls=True))
+
+    def extra_options(self):
+        return ['tls=require', 'cacert=%s' % self.server.cert_path]
+
+
+class OnPureFtpdExplicitTls(ChatScenarios, unittest.TestCase):
+    make_server = classmethod(lambda cls: h.PureFtpdServer(tls=True))
+
+    def extra_options(self):
+        return ['tls=require', 'cacert=%s' % self.server.cert_path]
+
+
+class OnOpensshSftp(ChatScenarios, unittest.TestCase):
+    make_server = classmethod(lambda cls: h.SshdServer())
+
+    def prepare_client(self, client):
+        if not os.path.exists(client.known_hosts):
+            client.trust_ssh_host(self.server)
+
+    def extra_options(self):
+        return ['identity=%s' % self.server.identity]
+
+    def test_one_ssh_login_per_mount(self):
+        before = self.server.logins()
+        a = self.mount('alice')
+        os.mkdir(a.path('r'))
+        for i in range(5):
+            h.append_line(a.outbox('r'), 'm%d' % i)
+        h.wait_for(lambda: len(h.read_text(a.log('r')).splitlines()) == 5, 5)
+        self.assertEqual(self.server.logins() - before, 1)
+
+
+class OnMinimalPyftpdlib(ChatScenarios, unittest.TestCase):
+    """No APPE, REST, SIZE, MLSD, MLST; LIST in DOS style: sends rewrite the writer's file."""
+    make_server = classmethod(lambda cls: h.PyFtpdServer(disabled_commands=MINIMAL_DISABLED,
+                                                         dos_list=True))
+
+
+class OnSharedFolder(ChatScenarios, unittest.TestCase):
+    make_server = classmethod(lambda cls: LocalFolder())
+
+    def test_plain_local_path_works_too(self):
+        self.url = self.server.url('plain/').replace('file://', '', 1)
+        a = self.mount('alice')
+        os.mkdir(a.path('r'))
+        h.append_line(a.outbox('r'), 'via a plain path')
+        self.assertIn('<alice> via a plain path', h.read_text(a.log('r')))
+        self.assertTrue(any(p.startswith('plain/') and p.endswith('.w') for p in server_bytes(self.server)))
+
+
+def start_failure(test, url, client, options):
+    """Mounts expecting failure; returns the MountResult."""
+    m = h.Mount(url, 'alice', PASS, client_dir=client, options=options, foreground=False)
+    test.addCleanup(m.close)
+    return m.start(check=False)
+
+
+class SshHostKeyChecks(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = h.SshdServer()
+        cls.server.start()
+        cls.url = cls.server.url('chat/')
+        cls.host = '[127.0.0.1]:%d' % cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def key_option(self):
+        return 'identity=%s' % self.server.identity
+
+    def test_unknown_host_key_is_refused_with_the_fix(self):
+        client = h.ClientDir()
+        r = start_failure(self, self.url, client, [self.key_option()])
+        self.assertFalse(r.mounted)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        last = r.stderr.strip().splitlines()[-1]
+        self.assertIn(self.host, last)
+        self.assertIn('not in %s' % client.known_hosts, last)
+        self.assertIn('accept_new_hostkey', last)
+        self.assertIn('SHA256:', last)
+        self.assertFalse(os.path.exists(client.known_hosts))
+        self.assertEqual(os.listdir(self.server.local_path('chat')), [])
+
+    def test_accept_new_hostkey_records_it_once(self):
+        client = h.ClientDir()
+        with open(client.known_hosts, 'w') as f:
+            f.write('# mine\nother.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample')  # no newline
+        m = h.Mount(self.url, 'alice', PASS, client_dir=client,
+                    options=[self.key_option(), 'accept_new_hostkey'])
+        with m:
+            self.assertIn('recorded the new host key of %s' % self.host, m.log_text())
+        with open(client.known_hosts) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(lines[:2], ['# mine', 'other.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample'])
+        self.assertEqual(lines[2:], [self.server.host_key_line])
+        with h.Mount(self.url, 'alice', PASS, client_dir=client, options=[self.key_option()]):
+            pass  # trusted now, without the option
+        with open(client.known_hosts) as f:
+            self.assertEqual(len(f.read().splitlines()), 3)
+
+    def test_changed_host_key_is_refused_even_with_accept_new(self):
+        client = h.ClientDir()
+        other = os.path.join(client.root, 'other_host_key')
+        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', other], check=True,
+                       timeout=30)
+        with open(other + '.pub') as f:
+            kind, blob = f.read().split()[:2]
+        with open(client.known_hosts, 'w') as f:
+            f.write('%s %s %s\n' % (self.host, kind, blob))
+        with open(client.known_hosts) as f:
+            before = f.read()
+        for options in ([self.key_option()], [self.key_option(), 'accept_new_hostkey']):
+            r = start_failure(self, self.url, client, options)
+            self.assertEqual(r.returncode, 4, r.stderr)
+            last = r.stderr.strip().splitlines()[-1]
+            self.assertIn('does not match', last)
+            self.assertIn("ssh-keygen -R '%s'" % self.host, last)
+        with open(client.known_hosts) as f:
+            self.assertEqual(f.read(), before)
+
+    def test_insecure_skips_the_check_with_a_warning(self):
+        client = h.ClientDir()
+        with h.Mount(self.url, 'alice', PASS, client_dir=client,
+                     options=[self.key_option(), 'insecure']) as m:
+            self.assertIn('insecure', m.log_text())
+            self.assertEqual(os.listdir(m.path()), [])
+        self.assertFalse(os.path.exists(client.known_hosts))
+
+
+class TlsCertificateChecks(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = h.VsftpdServer(tls=True)
+        cls.server.start()
+        cls.url = cls.server.url('chat/')
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_untrusted_certificate_is_refused(self):
+        r = start_failure(self, self.url, h.ClientDir(), ['tls=require'])
+        self.assertFalse(r.mounted)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn('certificate', r.stderr.strip().splitlines()[-1])
+
+    def test_insecure_accepts_it_with_a_warning(self):
+        with h.Mount(self.url, 'alice', PASS, options=['tls=require', 'insecure']) as m:
+            self.assertIn('-o insecure', m.log_text())
+            os.mkdir(m.path('r'))
+            h.append_line(m.outbox('r'), 'over unverified tls')
+            self.assertIn('<alice> over unverified tls', h.read_text(m.log('r')))
+
+
+if __name__ == '__main__':
+    unittest.main()
