@@ -128,7 +128,9 @@ class HostileData(unittest.TestCase):
         log = self.wait_log(a, 'r', '<bob> after the copy')
         self.assertEqual(log.count('only here'), 1)
         self.assertIn('failed to decode or authenticate', log)
-        h.wait_for(lambda: status(a, 'other')['records rejected'] == '1', 5)
+        # (opening log syncs: a room nobody reads may be polled less often)
+        h.wait_for(lambda: h.read_text(a.log('other')) is not None
+                   and status(a, 'other')['records rejected'] == '1', 10)
         self.assertNotIn('only here', h.read_text(a.log('other')))
 
     def test_replaced_header_is_refused_and_broken_headers_do_not_stop_the_mount(self):
