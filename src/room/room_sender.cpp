@@ -93,8 +93,12 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     if (!counters_.read_only_reason.empty())
       return make_error(Errc::permission, "room is read-only: " + counters_.read_only_reason);
   }
-  // The first message of a mount goes below the history already on the server: one try.
-  if (!tried_sync_before_send_.exchange(true)) (void)sync();
+  // The first message of a mount goes below the history already on the server: one try,
+  // and only if no sync is running (never wait behind a hung server here).
+  if (!tried_sync_before_send_.exchange(true)) {
+    std::unique_lock net(net_mu_, std::try_to_lock);
+    if (net.owns_lock()) (void)sync_locked();
+  }
   bool ask_server = false;
   {
     std::lock_guard lock(out_mu_);
