@@ -15,34 +15,36 @@ ROOM = 'general'
 # "2026-11-27 10:59:43 <alice> hello": the date, the time, then the nick in angle brackets.
 _LINE_RE = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d <([^>]*)> (.*)$')
 
-# One sender: `echo "NICK I" >> outbox` for I in FIRST..LAST, as fast as the shell can go.
-# Each echo opens, writes and closes the outbox, so every message is its own write + flush.
-SEND_LOOP = 'for i in $(seq "$2" "$3"); do echo "$0 $i" >> "$1" || exit 1; done'
+# One sender: `echo "NICK I" >> outbox` for I in FIRST..LAST, as fast as the shell can go (or
+# with `sleep PAUSE` between messages). Each echo opens, writes and closes the outbox, so every
+# message is its own write + flush. It prints I once the echo succeeded (acknowledged).
+SEND_LOOP = ('for i in $(seq "$2" "$3"); do echo "$0 $i" >> "$1" || exit 1; echo "$i";'
+             ' [ -z "$4" ] || sleep "$4"; done')
 
 
 def body(nick, i):
     return '%s %d' % (nick, i)
 
 
-def start_sender(mount, nick, first, last, room=ROOM):
+def start_sender(mount, nick, first, last, room=ROOM, pause=None):
     """The shell loop above as a child process (the caller waits for it)."""
-    return subprocess.Popen(['sh', '-c', SEND_LOOP, nick, mount.outbox(room), str(first), str(last)],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    args = [nick, mount.outbox(room), str(first), str(last), '' if pause is None else str(pause)]
+    return subprocess.Popen(['sh', '-c', SEND_LOOP] + args, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_senders(procs, timeout):
-    """Waits for every sender; returns their (status, stderr) pairs."""
+    """Waits for every sender; returns their (status, stderr, acknowledged numbers) triples."""
     deadline = time.monotonic() + timeout
     out = []
     for p in procs:
         try:
-            _, err = p.communicate(timeout=max(0.1, deadline - time.monotonic()))
+            acked, err = p.communicate(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             p.kill()
-            _, err = p.communicate()
+            acked, err = p.communicate()
             err += '\n(test: sender killed after %.0fs)' % timeout
-        out.append((p.returncode, err.strip()))
+        out.append((p.returncode, err.strip(), [int(x) for x in acked.split()]))
     return out
 
 

@@ -39,8 +39,9 @@ class ConcurrentSenders:
         senders = [d.start_sender(m, n, 1, MESSAGES) for m, n in zip(mounts, nicks)]
         results = d.wait_senders(senders, SEND_TIMEOUT)
         sent = time.monotonic()
-        for nick, (status, err) in zip(nicks, results):
+        for nick, (status, err, acked) in zip(nicks, results):
             self.assertEqual(status, 0, '%s: sender loop failed: %s' % (nick, err))
+            self.assertEqual(len(acked), MESSAGES, nick)
 
         for m in mounts:
             d.wait_delivered(m, total, DELIVERY_TIMEOUT)
