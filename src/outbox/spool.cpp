@@ -110,7 +110,8 @@ bool Spool::has_pending(const fs::path& dir, const Id128& writer) {
 Result<Spool> Spool::open(const fs::path& dir, const Id128& writer) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return make_error(Errc::io, "cannot create state folder " + dir.string() + ": " + ec.message());
+  if (ec)
+    return make_error(Errc::io, "cannot create state folder " + dir.string() + ": " + ec.message());
   fs::permissions(dir, fs::perms::owner_all, ec);
   Spool s;
   s.dir_ = dir;

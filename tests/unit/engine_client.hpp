@@ -20,8 +20,8 @@ class FixedClock : public WallClock {
 };
 
 struct EngineClient {
-  EngineClient(MemoryTransport& server, const std::string& nick,
-               const std::filesystem::path& state, const std::string& pass = "pw")
+  EngineClient(MemoryTransport& server, const std::string& nick, const std::filesystem::path& state,
+               const std::string& pass = "pw")
       : log("test", LogLevel::error) {
     EngineConfig cfg;
     cfg.nick = nick;

@@ -90,7 +90,8 @@ TEST_F(HostileDataTest, ATornRecordDoesNotHideTheRecordsAfterIt) {
 TEST_F(HostileDataTest, GarbageLinesAndEmptyFilesAreHarmless) {
   send("one");
   server_.files[folder() + "/" + std::string(32, 'b') + ".w"] = "";  // empty writer file
-  server_.files[folder() + "/" + std::string(32, 'c') + ".w"] = "\n\nnot base64 at all!\n\x01\x02\n";
+  server_.files[folder() + "/" + std::string(32, 'c') + ".w"] =
+      "\n\nnot base64 at all!\n\x01\x02\n";
   server_.files[folder() + "/notes.txt"] = "ignored";
   send("two");
   auto room = bob_->room("r");
@@ -117,7 +118,8 @@ TEST_F(HostileDataTest, ARecordMovedIntoAnotherWritersFileOrRoomIsRejected) {
   const std::string record = lines_of(alice_file())[0];
   ASSERT_TRUE(bob_->room("r")->send({"bob's own"}));
   for (auto& [path, data] : server_.files)
-    if (path.ends_with(".w") && path.find(writer_hex()) == std::string::npos) data += "\n" + record + "\n";
+    if (path.ends_with(".w") && path.find(writer_hex()) == std::string::npos)
+      data += "\n" + record + "\n";
   ASSERT_TRUE(alice_->engine->create_room("other"));
   const std::string other = alice_->room("other")->folder();
   server_.files[other + "/" + std::string(32, 'd') + ".w"] = "\n" + record + "\n";

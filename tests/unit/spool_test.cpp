@@ -18,7 +18,8 @@ class SpoolTest : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
            ("ftpchat-spool-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name()) / "room";
+            ::testing::UnitTest::GetInstance()->current_test_info()->name()) /
+           "room";
     fs::remove_all(dir_.parent_path());
     writer_ = random_id();
   }

@@ -48,7 +48,7 @@ class Spool {
   std::vector<SpooledRecord> pending() const;  // seq > acked(), in order
   std::size_t pending_count() const;
   std::uint64_t acked() const { return acked_; }
-  std::uint64_t last_assigned() const;  // highest seq ever spooled (or acked)
+  std::uint64_t last_assigned() const;   // highest seq ever spooled (or acked)
   bool fresh() const { return fresh_; }  // neither file existed before open()
   std::uint64_t torn_bytes_dropped() const { return torn_dropped_; }
   std::size_t lines_in_file() const { return records_.size(); }
@@ -62,8 +62,8 @@ class Spool {
   std::filesystem::path dir_;
   std::filesystem::path spool_path_;
   std::filesystem::path acked_path_;
-  int fd_ = -1;                          // spool file, O_APPEND
-  std::vector<SpooledRecord> records_;   // every line in the file, in order
+  int fd_ = -1;                         // spool file, O_APPEND
+  std::vector<SpooledRecord> records_;  // every line in the file, in order
   std::uint64_t acked_ = 0;
   bool fresh_ = false;
   std::uint64_t torn_dropped_ = 0;
