@@ -16,6 +16,27 @@ SEND_TIMEOUT = 120    # seconds for a sender loop to finish
 DELIVERY_TIMEOUT = 60  # seconds for a log to catch up after the fault (backoff is capped at 30)
 
 
+class ReplyCuttingProxy(h.TcpProxy):
+    """A TcpProxy that, instead of passing on every `every`-th reply starting with `reply`
+    (vsftpd's end of a file transfer: RETR or APPE, not LIST), cuts every connection: the
+    transfer, an append too, has landed on the server but the client never hears so. Hooks the
+    harness proxy's per-line rewrite of server replies."""
+
+    def __init__(self, target_port, every=2, reply=b'226 Transfer complete'):
+        self.every, self.reply = every, reply
+        self.completions, self.cut_replies, self.cutting = 0, 0, False
+        super().__init__(target_port, ftp=True)
+
+    def _rewrite(self, line):
+        if self.cutting and line.startswith(self.reply):
+            self.completions += 1
+            if self.completions % self.every == 0:
+                self.cut_replies += 1
+                self.drop_all()
+                return b''
+        return super()._rewrite(line)
+
+
 class Faults(unittest.TestCase):
     def start_server(self, cls):
         server = cls().start()
@@ -115,6 +136,24 @@ class Faults(unittest.TestCase):
         self.report('connection cut', count, count, status,
                     '; %d connection(s) cut in %d rounds, %d accepted by the proxy'
                     % (cuts, rounds, proxy.accepted))
+
+    def test_reply_of_a_landed_append_lost(self):
+        server = self.start_server(h.VsftpdServer)
+        proxy = ReplyCuttingProxy(server.port)
+        self.addCleanup(proxy.stop)
+        a = self.mount(server.url('chat/', port=proxy.port), 'alice', create_room=True)
+        b = self.mount(server.url('chat/'), 'bob')
+        proxy.cutting = True
+        count = 150
+        self.finish_sender(d.start_sender(a, 'alice', 1, count, pause=PAUSE), count)
+        h.wait_for(lambda: self.pending(a) == 0, DELIVERY_TIMEOUT, message='spool drained through the proxy')
+        proxy.cutting = False
+        self.assertGreaterEqual(proxy.cut_replies, 3, 'too few transfer replies were cut to test anything')
+        self.assertIn('cannot send queued messages', a.log_text())  # appends were among them
+        status = self.assert_exactly_once(b, 'alice', count, 'reply lost')
+        self.assert_exactly_once(a, 'alice', count, 'reply lost (sender)')
+        self.report('reply lost', count, count, status,
+                    '; %d of %d file-transfer replies cut' % (proxy.cut_replies, proxy.completions))
 
     def test_sigkill_with_messages_spooled_then_remount(self):
         server = self.start_server(h.ProftpdServer)
