@@ -66,6 +66,18 @@ std::filesystem::path state_dir() {
   return std::filesystem::path(home) / ".local/state/ftpchatfs";
 }
 
+// $XDG_CACHE_HOME/ftpchatfs, else ~/.cache/ftpchatfs: ciphertext already fetched.
+std::filesystem::path cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/')
+    return std::filesystem::path(xdg) / "ftpchatfs";
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') {
+    const passwd* pw = getpwuid(getuid());
+    home = pw != nullptr ? pw->pw_dir : "/tmp";
+  }
+  return std::filesystem::path(home) / ".cache/ftpchatfs";
+}
+
 std::string login_name() {
   const passwd* pw = getpwuid(getuid());
   return pw != nullptr ? pw->pw_name : "anonymous";
@@ -79,6 +91,7 @@ int run(const CommandLine& cli) {
   if (opts.engine.nick.size() > kMaxNickBytes)
     return fail(kExitUsage, "nick is longer than 64 bytes; choose a shorter -o nick=");
   opts.engine.state_dir = state_dir();
+  opts.engine.cache_dir = cache_dir();
 
   auto url = parse_remote_url(cli.url);
   if (!url) return fail(kExitUsage, describe(url.error()));

@@ -116,7 +116,7 @@ const std::vector<OptionDoc>& mount_option_docs() {
   static const std::vector<OptionDoc> docs = {
       {"nick=NAME", "name shown to others (default: your login name)"},
       {"passfile=FILE", "read the room passphrase from the first line of FILE"},
-      {"poll=MS", "check the server for new messages every MS milliseconds (default 1000)"},
+      {"poll=MS", "poll an active room every MS milliseconds (default 250), less when idle"},
       {"logfile=FILE", "write the daemon's log to FILE (default: stderr with -f, else syslog)"},
       {"tls=MODE", "explicit TLS on ftp://: require, try or none (default none)"},
       {"cacert=FILE", "also trust the CA certificates in FILE"},

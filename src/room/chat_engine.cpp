@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ftpchat/record/header.hpp"
+#include "ftpchat/room/poll_policy.hpp"
 #include "ftpchat/room/room_layout.hpp"
 
 namespace ftpchat {
@@ -25,12 +26,16 @@ ChatEngine::ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config
       log_(log),
       wall_(wall),
       clock_(wall),
-      sender_([this] { return open_rooms(); }, log) {}
+      sender_([this] { return open_rooms(); }, log) {
+  if (!config_.cache_dir.empty())
+    cached_ = std::make_unique<CachingTransport>(transport_, config_.cache_dir);
+}
 
 ChatEngine::~ChatEngine() { stop_poller(); }
 
 RoomContext ChatEngine::room_context() {
-  return RoomContext{transport_, config_, wall_, clock_, log_, [this] { sender_.wake(); }};
+  Transport& rooms_transport = cached_ ? static_cast<Transport&>(*cached_) : transport_;
+  return RoomContext{rooms_transport, config_, wall_, clock_, log_, [this] { sender_.wake(); }};
 }
 
 std::vector<std::shared_ptr<Room>> ChatEngine::open_rooms() const {
@@ -64,11 +69,22 @@ Result<void> ChatEngine::start() {
 
 Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
   auto raw = transport_.read(layout::join(folder, layout::kHeaderFile), 0);
-  if (!raw) return raw.error();
   auto unreadable = [&](const Error& err) {
     log_.warning("room " + folder + " cannot be opened: " + describe(err));
     return Slot{nullptr, describe(err), err.code};
   };
+  if (!raw) {
+    // No header: a room being created (nothing else there yet, skipped until it appears),
+    // or one whose header was deleted (writer files there): unreadable, with the reason.
+    if (raw.error().code != Errc::not_found) return raw.error();
+    auto listing = transport_.list(folder);
+    bool has_writers = false;
+    if (listing)
+      for (const DirEntry& e : listing.value())
+        has_writers |= layout::parse_writer_file(e.name).has_value();
+    if (!has_writers) return raw.error();
+    return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is missing"));
+  }
   if (raw->size() > kMaxHeaderBytes)
     return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is too large"));
   auto header = parse_header(raw.value());
@@ -217,17 +233,53 @@ void ChatEngine::stop_poller() {
   sender_.stop();
 }
 
+// Each room is polled on its own schedule (PollPolicy): fast while messages flow or its log
+// is read, backing off when quiet. A room's activity is a change in what it received, sent
+// or has pending, or a read of its log; a stat of its log within the last few seconds means
+// someone watches it (tail -f).
 void ChatEngine::poll_loop() {
   constexpr auto kRoomListEvery = std::chrono::seconds(30);
+  constexpr auto kWatchedWithin = std::chrono::seconds(3);
+  PollPolicy policy;
+  policy.fast = config_.poll;
+  constexpr auto kReconsiderEvery = std::chrono::seconds(1);  // notice new readers this fast
+  struct Schedule {
+    Clock::time_point polled{};
+    Clock::time_point active{};
+    std::uint64_t seen = 0;  // received + sent + pending at the last poll
+  };
+  auto due = [&](const Room& room, Schedule& s, Clock::time_point now) {
+    s.active = std::max(s.active, room.last_log_read());
+    const bool watched = now - room.last_log_stat() < kWatchedWithin;
+    return s.polled + policy.interval(
+                          std::chrono::duration_cast<std::chrono::milliseconds>(now - s.active),
+                          watched);
+  };
+  std::map<std::string, Schedule> schedules;     // by folder
   std::map<std::string, std::string> reported;  // folder -> last error logged
+  Clock::time_point wake = Clock::now() + policy.fast;
   for (;;) {
     {
       std::unique_lock lock(poll_mu_);
-      if (poll_cv_.wait_for(lock, config_.poll, [this] { return stopping_; })) return;
+      if (poll_cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
     }
+    const Clock::time_point start = Clock::now();
+    wake = start + kReconsiderEvery;
     for (const RoomEntry& entry : rooms(kRoomListEvery)) {
       if (!entry.room) continue;
+      auto [it, fresh] = schedules.try_emplace(entry.room->folder());
+      Schedule& s = it->second;
+      if (fresh) s.active = start;
+      if (const auto next = due(*entry.room, s, start); !fresh && start < next) {
+        wake = std::min(wake, next);
+        continue;
+      }
       auto synced = entry.room->sync();
+      const RoomCounters c = entry.room->counters();
+      s.polled = Clock::now();
+      if (c.received + c.sent + c.pending != s.seen) s.active = s.polled;
+      s.seen = c.received + c.sent + c.pending;
+      wake = std::min(wake, due(*entry.room, s, s.polled));
       std::string error = synced ? "" : describe(synced.error());
       std::string& last = reported[entry.room->folder()];
       if (error != last) {

@@ -21,11 +21,13 @@ Room::Room(OpenedRoom opened, std::string folder, RoomContext ctx)
     : opened_(std::move(opened)), folder_(std::move(folder)), ctx_(std::move(ctx)) {}
 
 std::uint64_t Room::log_size() const {
+  last_stat_ = std::chrono::steady_clock::now().time_since_epoch().count();
   std::lock_guard lock(state_mu_);
   return log_.size();
 }
 
 std::string Room::read_log(std::uint64_t offset, std::size_t length) const {
+  last_read_ = std::chrono::steady_clock::now().time_since_epoch().count();
   std::lock_guard lock(state_mu_);
   return log_.read(offset, length);
 }

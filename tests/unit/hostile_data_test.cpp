@@ -183,6 +183,26 @@ TEST_F(HostileDataTest, AHeaderRewrittenWithTheSameSizeIsFoundByTheByteCheck) {
   EXPECT_NE(room->counters().read_only_reason, "");
 }
 
+TEST_F(HostileDataTest, RoomsWithAMissingOrTruncatedHeaderAreListedButUnreadable) {
+  send("one");
+  ASSERT_TRUE(alice_->engine->create_room("second"));
+  ASSERT_TRUE(alice_->room("second")->send({"two"}));
+  const std::string first = folder(), second = alice_->room("second")->folder();
+  server_.files.erase(first + "/header");
+  server_.files[second + "/header"].resize(40);
+  server_.dirs.insert(std::string(32, 'e'));  // a room being created: no header yet, no files
+  EngineClient carol(server_, "carol", state_ / "c");
+  ASSERT_TRUE(carol.engine->start());  // not fatal to the mount
+  ASSERT_TRUE(carol.engine->create_room("third"));
+  auto rooms = carol.engine->rooms(std::chrono::milliseconds(0));
+  ASSERT_EQ(rooms.size(), 3u);
+  std::map<std::string, std::string> reasons;
+  for (const auto& entry : rooms) reasons[entry.name] = entry.room ? "" : entry.unreadable_reason;
+  EXPECT_NE(reasons[first].find("header of room " + first + " is missing"), std::string::npos);
+  EXPECT_NE(reasons[second].find("truncated"), std::string::npos) << reasons[second];
+  EXPECT_EQ(reasons["third"], "");
+}
+
 TEST_F(HostileDataTest, AWriterFileCutShortIsFrozenAndTheLogKeepsWhatWasShown) {
   send("one");
   send("two");

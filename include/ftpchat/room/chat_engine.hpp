@@ -15,6 +15,7 @@
 #include "ftpchat/core/clock.hpp"
 #include "ftpchat/core/logger.hpp"
 #include "ftpchat/core/secret.hpp"
+#include "ftpchat/room/ciphertext_cache.hpp"
 #include "ftpchat/room/locked_transport.hpp"
 #include "ftpchat/room/outbox_sender.hpp"
 #include "ftpchat/room/room.hpp"
@@ -72,6 +73,7 @@ class ChatEngine {
 
   EngineConfig config_;
   LockedTransport transport_;
+  std::unique_ptr<CachingTransport> cached_;  // rooms read writer files through it, if set
   SecretBytes passphrase_;
   Logger& log_;
   const WallClock& wall_;

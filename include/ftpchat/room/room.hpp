@@ -67,6 +67,14 @@ class Room {
 
   std::uint64_t log_size() const;
   std::string read_log(std::uint64_t offset, std::size_t length) const;
+  // When a reader last read the log, or asked its size (tail -f's fstat): the poller polls
+  // a room that is being read faster (room/poll_policy.hpp).
+  std::chrono::steady_clock::time_point last_log_read() const {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_read_.load()));
+  }
+  std::chrono::steady_clock::time_point last_log_stat() const {
+    return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_stat_.load()));
+  }
   RoomCounters counters() const;
   // ROOM/status: stable "key: value" lines (documented in ftpchatfs(1)).
   std::string status_text() const;
@@ -112,6 +120,8 @@ class Room {
   // Rendered state: taken last, never held across I/O.
   mutable std::mutex state_mu_;
   LogStore log_;            // guarded by state_mu_
+  mutable std::atomic<std::chrono::steady_clock::rep> last_read_{0};  // steady clock ticks
+  mutable std::atomic<std::chrono::steady_clock::rep> last_stat_{0};
   RoomCounters counters_;   // guarded by state_mu_ (pending and writer filled on read)
 };
 

@@ -15,8 +15,9 @@ namespace ftpchat {
 
 struct EngineConfig {
   std::string nick;                           // sender name shown to others
-  std::chrono::milliseconds poll{1000};       // background poll interval
+  std::chrono::milliseconds poll{250};        // fast poll interval (room/poll_policy.hpp)
   std::filesystem::path state_dir;            // $XDG_STATE_HOME/ftpchatfs
+  std::filesystem::path cache_dir;            // $XDG_CACHE_HOME/ftpchatfs; empty: no cache
   Suite room_suite = Suite::xchacha20poly1305;  // cipher of rooms this client creates
   bool compress = false;                      // zstd message bodies when that saves bytes
   bool sync_send = false;                     // close()/fsync() on outbox wait for the server

@@ -1,0 +1,63 @@
+// A local copy of the writer files' bytes already fetched, so a remount does not download a
+// room's history again. It wraps the mount's Transport and only changes read() of writer
+// files ("<room>/<writer>.w"); everything else passes through.
+//
+// Rules (docs/PERFORMANCE.md, "Ciphertext cache"):
+//  1. the cache holds exactly a prefix of the server's file: bytes are only ever appended in
+//     the order they were fetched, starting at offset 0;
+//  2. before cached bytes are used, the last kVerifyBytes of the cached prefix are fetched
+//     again from the server with the new bytes after them (one RETR); if they differ, or the
+//     server's file is now shorter, the history changed: the cache of that file is dropped
+//     and the file is read from the server again;
+//  3. the cached bytes are records sealed with the room key, so they re-authenticate when
+//     decoded; the cache holds nothing the server does not already hold (no plaintext).
+// Layout: CACHE_DIR/<BLAKE2b of the display URL, 16 hex>/<room folder>/<writer file>, 0700/0600.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "ftpchat/transport/transport.hpp"
+
+namespace ftpchat {
+
+struct CacheStats {
+  std::uint64_t bytes_from_cache = 0;   // history served locally instead of downloaded
+  std::uint64_t invalidations = 0;      // cached files dropped because the server's changed
+};
+
+class CachingTransport final : public Transport {
+ public:
+  static constexpr std::size_t kVerifyBytes = 64;
+
+  // `cache_dir` is $XDG_CACHE_HOME/ftpchatfs; created on first use.
+  CachingTransport(Transport& inner, const std::filesystem::path& cache_dir);
+
+  Result<std::vector<DirEntry>> list(const std::string& dir) override { return inner_.list(dir); }
+  Result<std::string> read(const std::string& path, std::uint64_t offset) override;
+  Result<void> append(const std::string& path, std::string_view data) override {
+    return inner_.append(path, data);
+  }
+  Result<void> create_file(const std::string& path, std::string_view data) override {
+    return inner_.create_file(path, data);
+  }
+  Result<void> make_dir(const std::string& path) override { return inner_.make_dir(path); }
+  std::string display_url() const override { return inner_.display_url(); }
+  TransportStats stats() const override { return inner_.stats(); }
+  std::string mode() const override { return inner_.mode(); }
+
+  CacheStats cache_stats() const;
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::filesystem::path file_for(const std::string& path) const;
+
+  Transport& inner_;
+  std::filesystem::path root_;
+  mutable std::mutex mu_;   // serializes cached reads; taken before the inner transport's lock
+  CacheStats stats_;        // guarded by mu_
+};
+
+}  // namespace ftpchat
