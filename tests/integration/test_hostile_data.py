@@ -155,20 +155,24 @@ class HostileData(unittest.TestCase):
         finally:
             os.close(fd)
         # Truncated, empty and missing headers: those rooms are unreadable, the mount works.
-        for name, data in (('1' * 32, foreign[:60]), ('2' * 32, b''), ('3' * 32, None)):
+        for name, data in (('1' * 32, foreign[:60]), ('2' * 32, b''), ('3' * 32, None),
+                           ('4' * 32, None)):
             d = os.path.join(self.server.data_dir, self.base, name)
             os.makedirs(d)
             if data is not None:
                 with open(os.path.join(d, 'header'), 'wb') as f:
                     f.write(data)
+        with open(os.path.join(self.server.data_dir, self.base, '4' * 32, '5' * 32 + '.w'), 'wb') as f:
+            f.write(b'\nAAAA\n')  # a room whose header was deleted
         c = self.mount('carol')
         names = os.listdir(c.path())
         self.assertNotIn('3' * 32, names)  # no header yet: a room being created
         # The hijacked folder: its header belongs to another room, so it is not opened.
-        for broken in ('1' * 32, '2' * 32, os.path.basename(victim)):
+        for broken in ('1' * 32, '2' * 32, '4' * 32, os.path.basename(victim)):
             self.assertIn(broken, names)
             with self.assertRaises(PermissionError):
                 os.listdir(c.path(broken))
+        self.assertIn('header of room %s is missing' % ('4' * 32), c.log_text())
         h.append_line(c.outbox('a room with a longer name'), 'still working')
         self.wait_log(a, 'a room with a longer name', '<carol> still working')
 
