@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ftpchat/record/render.hpp"
+#include "ftpchat/record/render_json.hpp"
 #include "ftpchat/room/room_layout.hpp"
 
 namespace ftpchat {
@@ -24,6 +25,16 @@ std::uint64_t Room::log_size() const {
   last_stat_ = std::chrono::steady_clock::now().time_since_epoch().count();
   std::lock_guard lock(state_mu_);
   return log_.size();
+}
+
+std::uint64_t Room::jsonl_size() const {
+  std::lock_guard lock(state_mu_);
+  return jsonl_.size();
+}
+
+std::string Room::read_jsonl(std::uint64_t offset, std::size_t length) const {
+  std::lock_guard lock(state_mu_);
+  return jsonl_.read(offset, length);
 }
 
 std::string Room::read_log(std::uint64_t offset, std::size_t length) const {
@@ -198,11 +209,15 @@ Result<void> Room::sync_locked() {
   std::stable_sort(fresh.begin(), fresh.end(), [](const Message& a, const Message& b) {
     return a.stamp != b.stamp ? a.stamp < b.stamp : a.writer < b.writer;
   });
-  std::string rendered;
-  for (const Message& msg : fresh) rendered += render_message(msg);
+  std::string rendered, json;
+  for (const Message& msg : fresh) {
+    rendered += render_message(msg);
+    json += render_json(msg);
+  }
   synced_once_ = true;
   std::lock_guard lock(state_mu_);
   log_.append(rendered);
+  jsonl_.append(json);
   counters_.received += fresh.size();
   counters_.rejected += totals.rejected;
   counters_.duplicates += totals.duplicates;

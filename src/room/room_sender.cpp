@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "ftpchat/record/render.hpp"
+#include "ftpchat/record/render_json.hpp"
 #include "ftpchat/room/room.hpp"
 #include "ftpchat/room/room_layout.hpp"
 
@@ -111,7 +112,7 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
   std::lock_guard lock(out_mu_);
   std::uint64_t seq = std::max(spool_->last_assigned(), own_server_seq_);
   std::vector<SpooledRecord> records;
-  std::string rendered;
+  std::string rendered, json;
   for (const std::string& body : bodies) {
     Message msg;
     msg.id = random_id();
@@ -125,12 +126,14 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     if (!line) return line.error();
     records.push_back(SpooledRecord{msg.seq, std::move(line.value())});
     rendered += render_message(msg);
+    json += render_json(msg);
   }
   if (auto spooled = spool_->append(records); !spooled) return spooled.error();
   for (const SpooledRecord& r : records) echoed_.insert(r.seq);
   {
     std::lock_guard state(state_mu_);
     log_.append(rendered);
+    jsonl_.append(json);
   }
   if (ctx_.wake_sender) ctx_.wake_sender();
   return seq;

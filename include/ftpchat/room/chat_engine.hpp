@@ -56,6 +56,8 @@ class ChatEngine {
 
   const EngineConfig& config() const { return config_; }
   std::string display_url() const { return transport_.display_url(); }
+  // The engine's (thread-safe) connection, for tools that read a room directly (verify).
+  Transport& transport() { return transport_; }
 
  private:
   struct Slot {

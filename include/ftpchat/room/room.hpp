@@ -44,6 +44,7 @@ class Room {
 
   const std::string& name() const { return opened_.name; }
   const std::string& folder() const { return folder_; }
+  const OpenedRoom& opened() const { return opened_; }
 
   // Fetches what is new on the server and appends it to the log.
   Result<void> sync();
@@ -75,6 +76,9 @@ class Room {
   std::chrono::steady_clock::time_point last_log_stat() const {
     return std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(last_stat_.load()));
   }
+  // ROOM/log.jsonl: the same messages (no notices) as JSON lines (record/render_json.hpp).
+  std::uint64_t jsonl_size() const;
+  std::string read_jsonl(std::uint64_t offset, std::size_t length) const;
   RoomCounters counters() const;
   // ROOM/status: stable "key: value" lines (documented in ftpchatfs(1)).
   std::string status_text() const;
@@ -122,6 +126,7 @@ class Room {
   LogStore log_;            // guarded by state_mu_
   mutable std::atomic<std::chrono::steady_clock::rep> last_read_{0};  // steady clock ticks
   mutable std::atomic<std::chrono::steady_clock::rep> last_stat_{0};
+  LogStore jsonl_;          // guarded by state_mu_
   RoomCounters counters_;   // guarded by state_mu_ (pending and writer filled on read)
 };
 

@@ -1,0 +1,15 @@
+// Per-user defaults shared by ftpchatfs and ftpchat: where local state lives, the login name.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace ftpchat {
+
+// $XDG_STATE_HOME/ftpchatfs, else ~/.local/state/ftpchatfs: writer ids and spools.
+std::filesystem::path user_state_dir();
+
+// The user's login name (the default nick).
+std::string user_login_name();
+
+}  // namespace ftpchat
