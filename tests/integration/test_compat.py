@@ -77,7 +77,8 @@ class OnSharedFolder(ChatScenarios, unittest.TestCase):
         os.mkdir(a.path('r'))
         h.append_line(a.outbox('r'), 'via a plain path')
         self.assertIn('<alice> via a plain path', h.read_text(a.log('r')))
-        self.assertTrue(any(p.startswith('plain/') and p.endswith('.w') for p in server_bytes(self.server)))
+        h.wait_for(lambda: any(p.startswith('plain/') and p.endswith('.w')
+                               for p in server_bytes(self.server)), 10)
 
 
 def start_failure(test, url, client, options):

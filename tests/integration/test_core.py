@@ -1,15 +1,14 @@
 # The core scenarios of ftpchatfs through real FUSE mounts against a real FTP server
-# (pyftpdlib, and vsftpd for the exchange), driven with the tools users use: mkdir, echo >>,
-# printf, cat, tail -f.
+# (pyftpdlib), driven with the tools users use: mkdir, echo >>, printf, cat, tail -f.
+# The exchange, remount and concurrency scenarios live in chat_scenarios.ChatScenarios, which
+# test_compat.py runs on every other server kind.
 import os
 import stat
 import subprocess
-import threading
 import unittest
 
 import chatharness as h
-
-PASS = 'correct horse battery staple'
+from chat_scenarios import PASS, ChatScenarios, server_bytes
 
 
 def sh(script, *args, check=True, timeout=30):
@@ -17,56 +16,12 @@ def sh(script, *args, check=True, timeout=30):
                           check=check, timeout=timeout)
 
 
-def server_bytes(server):
-    """Every file under the server's data folder: {relative path: bytes}."""
-    out = {}
-    for root, _dirs, files in os.walk(server.data_dir):
-        for name in files:
-            path = os.path.join(root, name)
-            with open(path, 'rb') as f:
-                out[os.path.relpath(path, server.data_dir)] = f.read()
-    return out
-
-
-class CoreScenarios(unittest.TestCase):
-    server_class = h.PyFtpdServer
+class CoreScenarios(ChatScenarios, unittest.TestCase):
+    concurrent_count = 100
 
     @classmethod
-    def setUpClass(cls):
-        cls.server = cls.server_class()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        self.url = self.server.url('chat-%s/' % self._testMethodName)
-        self.mounts = []
-
-    def tearDown(self):
-        for m in self.mounts:
-            m.close()
-
-    def mount(self, nick, passphrase=PASS, **kw):
-        kw.setdefault('options', ['poll=200'])
-        m = h.Mount(self.url, nick, passphrase, **kw)
-        self.mounts.append(m)
-        m.start()
-        return m
-
-    def test_message_from_a_reaches_b_in_cat_and_tail_f(self):
-        a = self.mount('alice')
-        os.mkdir(a.path('general'))
-        b = self.mount('bob')
-        self.assertEqual(os.listdir(b.path()), ['general'])
-        with h.TailFollower(b.log('general')) as tail:
-            h.append_line(a.outbox('general'), 'hello everyone')
-            line = tail.wait_for_line('<alice> hello everyone', timeout=10)
-        self.assertRegex(line, r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d <alice> hello everyone$')
-        h.wait_for(lambda: '<alice> hello everyone' in h.read_text(b.log('general')), 5)
-        h.append_line(b.outbox('general'), 'hi alice')
-        h.wait_for(lambda: '<bob> hi alice' in h.read_text(a.log('general')), 5)
+    def make_server(cls):
+        return h.PyFtpdServer()
 
     def test_outbox_takes_printf_cat_and_a_last_line_without_newline(self):
         a = self.mount('alice')
@@ -83,22 +38,6 @@ class CoreScenarios(unittest.TestCase):
         got = [line.split(' ', 2)[2] for line in h.read_text(b.log('r')).splitlines()]
         self.assertEqual(got, want)
         self.assertEqual(h.read_text(a.outbox('r')) if os.access(a.outbox('r'), os.R_OK) else '', '')
-
-    def test_history_survives_unmount_and_remount(self):
-        a = self.mount('alice')
-        os.mkdir(a.path('r'))
-        for i in range(5):
-            h.append_line(a.outbox('r'), 'message %d' % i)
-        before = h.read_text(a.log('r'))
-        self.assertEqual(a.unmount(), 0)
-        again = self.mount('alice', client_dir=a.client)
-        self.assertEqual(h.read_text(again.log('r')), before)
-        h.append_line(again.outbox('r'), 'after remount')
-        text = h.read_text(again.log('r'))
-        self.assertTrue(text.startswith(before))
-        self.assertIn('<alice> after remount', text)
-        writers = [p for p in server_bytes(self.server) if p.endswith('.w')]
-        self.assertEqual(len(writers), 1, 'a remount reuses its writer id: %s' % writers)
 
     def test_no_file_on_the_server_holds_plaintext(self):
         a = self.mount('alice-the-nick')
@@ -126,28 +65,6 @@ class CoreScenarios(unittest.TestCase):
         self.assertIn('passphrase', result.stderr)
         self.assertEqual(len(result.stderr.strip().splitlines()[-1:]), 1)
         self.assertEqual(server_bytes(self.server), before)
-
-    def test_two_clients_sending_at_once_lose_nothing(self):
-        a = self.mount('alice')
-        os.mkdir(a.path('r'))
-        b = self.mount('bob')
-        count = 100
-
-        def send(m, nick):
-            for i in range(count):
-                h.append_line(m.outbox('r'), '%s %d' % (nick, i))
-        threads = [threading.Thread(target=send, args=(m, n)) for m, n in ((a, 'alice'), (b, 'bob'))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(120)
-        for m in (a, b):
-            h.wait_for(lambda: len(h.read_text(m.log('r')).splitlines()) >= 2 * count, 15)
-            lines = h.read_text(m.log('r')).splitlines()
-            self.assertEqual(len(lines), 2 * count)
-            for nick in ('alice', 'bob'):
-                mine = [l.split('> ', 1)[1] for l in lines if '<%s>' % nick in l]
-                self.assertEqual(mine, ['%s %d' % (nick, i) for i in range(count)])
 
     def test_rooms_mkdir_exists_rmdir_refused_and_modes(self):
         a = self.mount('alice')
@@ -222,20 +139,6 @@ class CoreScenarios(unittest.TestCase):
             self.assertNotIn(PASS, r.stderr)
         self.assertFalse(h.is_mounted(other.mountpoint))
 
-
-class CoreOnVsftpd(unittest.TestCase):
-    """The exchange and concurrency scenarios again, on vsftpd (PAM login, real system user)."""
-    server_class = h.VsftpdServer
-    setUpClass = CoreScenarios.__dict__['setUpClass']
-    tearDownClass = CoreScenarios.__dict__['tearDownClass']
-    setUp = CoreScenarios.setUp
-    tearDown = CoreScenarios.tearDown
-    mount = CoreScenarios.mount
-    test_message_from_a_reaches_b_in_cat_and_tail_f = \
-        CoreScenarios.test_message_from_a_reaches_b_in_cat_and_tail_f
-    test_two_clients_sending_at_once_lose_nothing = \
-        CoreScenarios.test_two_clients_sending_at_once_lose_nothing
-    test_history_survives_unmount_and_remount = CoreScenarios.test_history_survives_unmount_and_remount
 
 if __name__ == '__main__':
     unittest.main()

@@ -1,0 +1,96 @@
+# Minimal and odd FTP servers through real mounts: pyftpdlib with commands removed (the
+# server answers 500 and leaves them out of FEAT) and with DOS/IIS-style LIST. Checks that the
+# client degrades (rewrite without APPE, whole-file fetch without REST), shows the mode in
+# ROOM/status, probes once per mount, and never loses or duplicates a message.
+import os
+import unittest
+
+import chatharness as h
+from chat_scenarios import PASS, server_bytes
+
+
+class MinimalServerCase(unittest.TestCase):
+    disabled = ()
+    dos_list = False
+    base = 'chat/'
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = h.PyFtpdServer(disabled_commands=cls.disabled, dos_list=cls.dos_list)
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.url = self.server.url(self.base)
+        self.mounts = []
+
+    def tearDown(self):
+        for m in self.mounts:
+            m.close()
+
+    def mount(self, nick, **kw):
+        m = h.Mount(self.url, nick, PASS, options=['poll=200'], **kw)
+        self.mounts.append(m)
+        m.start()
+        return m
+
+    def status(self, m, room):
+        return dict(line.split(': ', 1) for line in h.read_text(m.path(room, 'status')).splitlines())
+
+    def exchange(self, rounds=3):
+        """a sends `rounds` batches of 2 lines, b checks each arrives exactly once, in order."""
+        a = self.mount('alice')
+        os.mkdir(a.path('r'))
+        b = self.mount('bob')
+        want = []
+        for i in range(rounds):
+            for j in range(2):
+                h.append_line(a.outbox('r'), 'round %d line %d' % (i, j))
+                want.append('<alice> round %d line %d' % (i, j))
+            h.wait_for(lambda: len(h.read_text(b.log('r')).splitlines()) >= len(want), 10)
+            got = [line.split(' ', 2)[2] for line in h.read_text(b.log('r')).splitlines()]
+            self.assertEqual(got, want)
+        return a, b
+
+
+class WithoutAppe(MinimalServerCase):
+    disabled = ('APPE',)
+
+    def test_sends_rewrite_the_writers_file_and_readers_see_every_message_once(self):
+        appe_before = self.server.count_command('APPE')
+        a, _ = self.exchange()
+        h.wait_for(lambda: self.status(a, 'r')['messages pending'] == '0', 10)
+        self.assertEqual(self.status(a, 'r')['transport mode'], 'rewrite (server lacks APPE)')
+        self.assertEqual(self.server.count_command('APPE') - appe_before, 1, 'APPE tried once per mount')
+        self.assertGreaterEqual(self.server.count_command('RNTO'), 3)
+        files = server_bytes(self.server)
+        self.assertEqual([p for p in files if '.tmp-' in p], [])
+        self.assertEqual(len([p for p in files if p.endswith('.w')]), 1)
+
+
+class WithoutRestAndSize(MinimalServerCase):
+    disabled = ('REST', 'SIZE')
+
+    def test_reads_fetch_whole_files_and_skip_known_bytes(self):
+        _, b = self.exchange(rounds=4)
+        self.assertEqual(self.status(b, 'r')['transport mode'], 'append, full fetch (server lacks REST)')
+        self.assertLessEqual(self.server.count_command('REST'), 2, 'REST tried once per mount')
+
+
+class DosListingAndOddNames(MinimalServerCase):
+    dos_list = True
+    base = 'chat dir ü #1/'
+
+    def test_dos_listing_and_a_base_folder_with_spaces_and_utf8(self):
+        a, b = self.exchange(rounds=2)
+        self.assertEqual(os.listdir(b.path()), ['r'])
+        self.assertEqual(self.status(a, 'r')['transport mode'], 'append')
+        self.assertTrue(any(p.startswith('chat dir ü #1/') and p.endswith('.w')
+                            for p in server_bytes(self.server)))
+
+
+if __name__ == '__main__':
+    unittest.main()
