@@ -3,6 +3,7 @@
 # unknown / changed SSH host keys, accept_new_hostkey, untrusted TLS certificates, -o insecure.
 #   cd tests/integration && FTPCHATFS_BIN=... PYTHONPATH=../harness /usr/bin/python3 -m unittest -v test_compat
 import os
+import shutil
 import subprocess
 import unittest
 
@@ -60,6 +61,28 @@ class OnOpensshSftp(ChatScenarios, unittest.TestCase):
             h.append_line(a.outbox('r'), 'm%d' % i)
         h.wait_for(lambda: len(h.read_text(a.log('r')).splitlines()) == 5, 5)
         self.assertEqual(self.server.logins() - before, 1)
+
+    def test_default_key_home_relative_path_and_exclusive_mkdir(self):
+        # No -o identity: ~/.ssh/id_ed25519 is offered. The URL's /~/ is the login's home.
+        client = h.ClientDir()
+        shutil.copy(self.server.identity, os.path.join(client.home, '.ssh', 'id_ed25519'))
+        client.trust_ssh_host(self.server)
+        folder = 'ftpchat-t-home-%d' % os.getpid()
+        home = os.path.expanduser('~root')
+        self.addCleanup(shutil.rmtree, os.path.join(home, folder), True)
+        os.makedirs(os.path.join(home, folder))
+        self.url = 'sftp://root@127.0.0.1:%d/~/%s/' % (self.server.port, folder)
+        self.extra_options = lambda: []
+        a = self.mount('alice', client_dir=client)
+        b = self.mount('bob', client_dir=h.ClientDir(client.root))
+        os.mkdir(a.path('r'))
+        with self.assertRaises(FileExistsError):
+            os.mkdir(a.path('r'))
+        with self.assertRaises(FileExistsError):
+            os.mkdir(b.path('r'))  # b may not have polled yet: then the server refuses it
+        h.append_line(a.outbox('r'), 'in the home folder')
+        h.wait_for(lambda: '<alice> in the home folder' in h.read_text(b.log('r')), 10)
+        self.assertEqual(len(os.listdir(os.path.join(home, folder))), 1)
 
 
 class OnMinimalPyftpdlib(ChatScenarios, unittest.TestCase):
