@@ -1,0 +1,359 @@
+#!/usr/bin/python3
+# The ftpchatfs benchmark suite (issue 5): real mounts on pyftpdlib servers on 127.0.0.1, each
+# figure beside a baseline measured in the same run. Run through bench/run.sh, or:
+#   /usr/bin/python3 bench/bench.py --bin BUILD/ftpchatfs --tool BUILD/bench/ftpchat_bench
+# Requests are FTP commands counted in pyftpdlib's command log; bytes are its transfer log.
+# Prints a Markdown table (docs/PERFORMANCE.md keeps the latest one). Not a test: no pass/fail.
+import argparse
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'harness'))
+import chatharness as h  # noqa: E402
+
+PASS = 'bench passphrase'
+ROWS = []
+
+
+def row(name, value, baseline, target, note=''):
+    ROWS.append((name, value, baseline, target, note))
+    print('  %-44s %-28s %-26s %s %s' % (name, value, baseline, target, note), flush=True)
+
+
+def pct(values, q):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q * len(v)))]
+
+
+def transfer_bytes(server, since, verb):
+    """Bytes moved by `verb` (RETR/APPE) transfers logged after command-log line `since`."""
+    total = 0
+    with open(server.command_log, errors='replace') as f:
+        lines = f.read().splitlines()[since:]
+    for line in lines:
+        m = re.search(r'\] %s \S+\.w completed=\d bytes=(\d+)' % verb, line)
+        if m:
+            total += int(m.group(1))
+    return total
+
+
+def log_lines(server):
+    with open(server.command_log, errors='replace') as f:
+        return len(f.read().splitlines())
+
+
+def writer_file(folder):
+    for root, _dirs, files in os.walk(folder):
+        for f in files:
+            if f.endswith('.w'):
+                return os.path.join(root, f)
+    return None
+
+
+def status(m, room):
+    out = {}
+    for line in h.read_text(m.path(room, 'status')).splitlines():
+        k, _, v = line.partition(': ')
+        out[k] = v
+    return out
+
+
+def gen(tool, server, base, name, messages, writers=1):
+    folder = os.path.join(server.data_dir, base)
+    os.makedirs(folder, exist_ok=True)
+    passfile = os.path.join(server.dir, 'bench-pass')
+    with open(passfile, 'w') as f:
+        f.write(PASS + '\n')
+    out = subprocess.run([tool, 'gen', folder, name, passfile, str(messages), str(writers)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return os.path.join(folder, out[0]), int(out[1])
+
+
+def mount(server, base, nick, client=None, options=()):
+    m = h.Mount(server.url(base + '/'), nick, PASS, client_dir=client or h.ClientDir(),
+                options=list(options))
+    m.start()
+    return m
+
+
+def writer_bytes(folder):
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        total += sum(os.path.getsize(os.path.join(root, f)) for f in files if f.endswith('.w'))
+    return total
+
+
+def send_and_wait_on_server(m, room, wfile_dir, text, timeout=10):
+    """Writes one line to outbox (open, write, close) and waits until the room's writer files
+    on the server grow: returns seconds."""
+    before = writer_bytes(wfile_dir)
+    t0 = time.monotonic()
+    with open(m.outbox(room), 'a') as f:
+        f.write(text + '\n')
+    deadline = t0 + timeout
+    while time.monotonic() < deadline:
+        if writer_bytes(wfile_dir) > before:
+            return time.monotonic() - t0
+        time.sleep(0.0005)
+    raise h.WaitTimeout('message not on the server after %ss' % timeout)
+
+
+def bench_send(args, server):
+    print('1. send latency, 3. throughput, 4. send cost vs room size', flush=True)
+    base = 'send'
+    a = mount(server, base, 'alice')
+    os.mkdir(a.path('s'))
+    room_dir = os.path.join(server.data_dir, base)
+    send_and_wait_on_server(a, 's', room_dir, 'warm-up')
+    empty_times, mark = [], log_lines(server)
+    n = 30
+    for i in range(n):
+        empty_times.append(send_and_wait_on_server(a, 's', room_dir, 'latency %d' % i))
+        time.sleep(0.05)
+    empty_bytes = (transfer_bytes(server, mark, 'RETR') + transfer_bytes(server, mark, 'APPE')) / n
+    empty_cmds = (log_lines(server) - mark) / n
+    record = os.path.getsize(writer_file(room_dir)) // (n + 1)
+    base_out = subprocess.run([args.tool, 'appe', server.url(base + '/raw-baseline.bin'),
+                               str(record), str(n)], capture_output=True, text=True, check=True).stdout
+    raw_p50 = int(base_out.split()[1]) / 1e6
+    row('1 send latency p50 (outbox close -> on server)', '%.1f ms' % (pct(empty_times, .5) * 1e3),
+        'raw libcurl APPE %.1f ms' % (raw_p50 * 1e3), '<= 2x baseline',
+        '(%.1fx; p99 %.1f ms)' % (pct(empty_times, .5) / raw_p50, pct(empty_times, .99) * 1e3))
+
+    # 3. one writer streaming lines: one write() per line on one open outbox.
+    count = args.throughput
+    sent_before = int(status(a, 's')['messages sent'])
+    t0 = time.monotonic()
+    fd = os.open(a.outbox('s'), os.O_WRONLY | os.O_APPEND)
+    for i in range(count):
+        os.write(fd, b'stream %d\n' % i)
+    os.close(fd)
+    spooled = time.monotonic() - t0
+    h.wait_for(lambda: int(status(a, 's')['messages sent']) >= sent_before + count, 120, 0.01)
+    total = time.monotonic() - t0
+    row('3 throughput, one writer (lines/s on server)', '%.0f msgs/s' % (count / total),
+        'spooled at %.0f lines/s' % (count / spooled), '>= 2000', '(%d lines)' % count)
+    a.close()
+
+    # 4. the same sends into a room already holding 10 MB.
+    big_dir, big_bytes = gen(args.tool, server, 'send10', 'big', args.big_messages)
+    b = mount(server, 'send10', 'alice')
+    h.read_text(b.log('big'))  # first sync: the history arrives once
+    send_and_wait_on_server(b, 'big', big_dir, 'warm-up')
+    big_times, mark = [], log_lines(server)
+    for i in range(n):
+        big_times.append(send_and_wait_on_server(b, 'big', big_dir, 'latency %d' % i))
+        time.sleep(0.05)
+    big_bytes_per = (transfer_bytes(server, mark, 'RETR') + transfer_bytes(server, mark, 'APPE')) / n
+    big_cmds = (log_lines(server) - mark) / n
+    row('4 send cost, 10 MB room / empty room: time', '%.2f' % (pct(big_times, .5) / pct(empty_times, .5)),
+        'empty %.1f ms, 10 MB %.1f ms' % (pct(empty_times, .5) * 1e3, pct(big_times, .5) * 1e3), '<= 1.1',
+        '(room: %.1f MB)' % (big_bytes / 1e6))
+    row('4 send cost, 10 MB room / empty room: bytes', '%.2f' % (big_bytes_per / max(empty_bytes, 1)),
+        'empty %.0f B, 10 MB %.0f B/send' % (empty_bytes, big_bytes_per), '<= 1.1',
+        '(log lines/send %.1f vs %.1f)' % (big_cmds, empty_cmds))
+    b.close()
+
+
+def bench_delivery(args, server):
+    print('2. delivery latency A -> B log, default options', flush=True)
+    a = mount(server, 'deliv', 'alice')
+    b = mount(server, 'deliv', 'bob')
+    os.mkdir(a.path('d'))
+    h.wait_for(lambda: os.path.exists(b.log('d')), 10)
+    seen = {}
+    stop = threading.Event()
+
+    def reader():  # a reader holding log open, reading the growth every 2 ms
+        buf = b''
+        with open(b.log('d'), 'rb') as f:
+            while not stop.is_set():
+                chunk = f.read()
+                if chunk:
+                    now = time.monotonic()
+                    buf += chunk
+                    *lines, buf = buf.split(b'\n')
+                    for line in lines:
+                        m = re.search(rb'deliv (\d+)$', line)
+                        if m:
+                            seen[int(m.group(1))] = now
+                time.sleep(0.002)
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    sent = {}
+    rng = random.Random(1)
+    for i in range(args.delivery):
+        time.sleep(rng.uniform(0.0, 0.2))
+        sent[i] = time.monotonic()
+        with open(a.outbox('d'), 'a') as f:
+            f.write('deliv %d\n' % i)
+    h.wait_for(lambda: len(seen) >= args.delivery, 30)
+    stop.set()
+    t.join()
+    lat = [seen[i] - sent[i] for i in sent]
+    row('2 delivery A -> B log p50', '%.0f ms' % (pct(lat, .5) * 1e3), '-', '<= 300 ms',
+        '(%d messages, 0-200 ms apart)' % len(lat))
+    row('2 delivery A -> B log p99', '%.0f ms' % (pct(lat, .99) * 1e3), '-', '<= 1000 ms',
+        '(max %.0f ms)' % (max(lat) * 1e3))
+    a.close()
+    b.close()
+
+
+def cat_seconds(path):
+    t0 = time.monotonic()
+    subprocess.run(['sh', '-c', 'cat "$1" > /dev/null', 'sh', path], check=True, timeout=600)
+    return time.monotonic() - t0
+
+
+def bench_read(args, server):
+    print('5. read of a %d-message log; warm remount' % args.read_messages, flush=True)
+    folder, size = gen(args.tool, server, 'read', 'r', args.read_messages)
+    client = h.ClientDir()
+    b = mount(server, 'read', 'bob', client)
+    cold = cat_seconds(b.log('r'))  # opening syncs: download + decrypt + render
+    log_size = os.path.getsize(b.log('r'))
+    warm = min(cat_seconds(b.log('r')) for _ in range(3))
+    wfile = writer_file(folder)
+    disk = max(cat_seconds(wfile), 1e-6)
+    row('5 read: cat ROOM/log (synced)', '%.0f MB/s' % (log_size / warm / 1e6),
+        'cat of a local file %.0f MB/s' % (os.path.getsize(wfile) / disk / 1e6),
+        '>= 100 MB/s', '(log %.1f MB)' % (log_size / 1e6))
+    row('5 read: first cat after mount (fetch+decrypt)', '%.2f s' % cold, '-', '-',
+        '(%.1f MB ciphertext)' % (size / 1e6))
+    b.unmount()
+    mark = log_lines(server)
+    b = mount(server, 'read', 'bob', client)
+    again = cat_seconds(b.log('r'))
+    old = transfer_bytes(server, mark, 'RETR')
+    row('5 warm remount: old history downloaded', '%d B' % old, 'cold: %d B' % size, '0',
+        '(the 64-byte verify overlap per writer file; first cat %.2f s)' % again)
+    b.close()
+
+
+def vm(pid, key):
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith(key + ':'):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def bench_rss(args, server):
+    print('6. peak RSS with a %d-message room, cat log + tail -f' % args.rss_messages, flush=True)
+    _folder, size = gen(args.tool, server, 'rss', 'm', args.rss_messages)
+    b = mount(server, 'rss', 'bob')
+    idle_rss = vm(b.pid, 'VmRSS')
+    tail = subprocess.Popen(['tail', '-f', b.log('m')], stdout=subprocess.DEVNULL)
+    try:
+        secs = cat_seconds(b.log('m'))
+        time.sleep(1.5)
+        peak = vm(b.pid, 'VmHWM')
+        now = vm(b.pid, 'VmRSS')
+    finally:
+        tail.kill()
+        tail.wait()
+    row('6 peak RSS of the daemon (VmHWM)', '%.0f MB' % (peak / 1e6), 'before: %.0f MB' % (idle_rss / 1e6),
+        '<= 64 MB', '(after: %.0f MB; log %.0f MB; cat %.1f s; %.0f MB ciphertext)'
+        % (now / 1e6, os.path.getsize(b.log('m')) / 1e6, secs, size / 1e6))
+    b.close()
+
+
+def bench_writers(args, server):
+    print('8. poll cost of a room with 500 writer files', flush=True)
+    folder, _ = gen(args.tool, server, 'writers', 'w', 1000, 500)
+    b = mount(server, 'writers', 'bob')
+    with open(b.log('w'), 'rb') as f:  # read now and then: the room stays active (fast polls)
+        f.read()
+        mark = log_lines(server)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5:
+            f.read()
+            time.sleep(0.2)
+    cmds = h.PyFtpdServer.commands(server)
+    window = cmds[-(log_lines(server) - mark):] if log_lines(server) > mark else []
+    lists = sum(1 for c in window if c.startswith('LIST') or c.startswith('MLSD') or c.startswith('NLST'))
+    import ftplib
+    ftp = ftplib.FTP()
+    ftp.connect('127.0.0.1', server.port)
+    ftp.login(server.user, server.password)
+    listing = []
+    ftp.retrlines('LIST %s' % os.path.relpath(folder, server.data_dir), listing.append)
+    ftp.quit()
+    list_bytes = sum(len(x) + 2 for x in listing)
+    row('8 poll of a 500-writer room: requests/poll', '%.1f' % (len(window) / max(lists, 1)), '-', '-',
+        '(%d polls in 5 s while read)' % lists)
+    row('8 poll of a 500-writer room: bytes/poll', '%d B' % list_bytes, '-', 'small',
+        '(one LIST of the room folder)')
+    b.close()
+
+
+def start_idle(server, watched):
+    m = mount(server, 'idle', 'idler')
+    os.mkdir(m.path('i'))
+    with open(m.outbox('i'), 'a') as f:
+        f.write('last words\n')
+    tail = subprocess.Popen(['tail', '-f', m.log('i')], stdout=subprocess.DEVNULL) if watched else None
+    return m, tail, time.monotonic()
+
+
+def finish_idle(server, m, tail, started, watched, window):
+    wait = started + 60 - time.monotonic()
+    if wait > 0:
+        time.sleep(wait)
+    before = len(server.commands())
+    time.sleep(window)
+    rate = (len(server.commands()) - before) / window
+    row('7 idle cost after 60 s quiet%s' % (', tail -f running' if watched else ''),
+        '%.2f requests/s' % rate, '-', '<= 1', '(FTP commands over %d s)' % window)
+    if tail:
+        tail.kill()
+        tail.wait()
+    m.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--bin', default=os.environ.get('FTPCHATFS_BIN', 'build/ftpchatfs'))
+    ap.add_argument('--tool', default='build/bench/ftpchat_bench')
+    ap.add_argument('--delivery', type=int, default=200)
+    ap.add_argument('--throughput', type=int, default=5000)
+    ap.add_argument('--big-messages', type=int, default=70000, help='messages of the ~10 MB room')
+    ap.add_argument('--read-messages', type=int, default=100000)
+    ap.add_argument('--rss-messages', type=int, default=1000000)
+    ap.add_argument('--idle-window', type=int, default=20)
+    ap.add_argument('--skip', default='', help='comma-separated: send,delivery,read,rss,writers,idle')
+    args = ap.parse_args()
+    os.environ['FTPCHATFS_BIN'] = os.path.abspath(args.bin)
+    args.tool = os.path.abspath(args.tool)
+    skip = set(args.skip.split(','))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+    print('ftpchatfs benchmark: %s, %d cores' % (os.uname().release, os.cpu_count()), flush=True)
+    idle = []
+    if 'idle' not in skip:  # measured last, on servers of their own, after 60 s of quiet
+        for watched in (False, True):
+            srv = h.PyFtpdServer()
+            srv.start()
+            idle.append((srv, watched) + start_idle(srv, watched))
+    with h.PyFtpdServer() as server:
+        for name, fn in (('send', bench_send), ('delivery', bench_delivery), ('read', bench_read),
+                         ('writers', bench_writers), ('rss', bench_rss)):
+            if name not in skip:
+                fn(args, server)
+    for srv, watched, m, tail, started in idle:
+        finish_idle(srv, m, tail, started, watched, args.idle_window)
+        srv.stop()
+    print('\n| Measure | ftpchatfs | Baseline (same run) | Target | Note |\n|---|---|---|---|---|')
+    for r in ROWS:
+        print('| %s | %s | %s | %s | %s |' % r)
+
+
+if __name__ == '__main__':
+    main()

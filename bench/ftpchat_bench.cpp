@@ -1,0 +1,168 @@
+// Helpers for bench/bench.py (run by bench/run.sh), built as build/bench/ftpchat_bench:
+//   ftpchat_bench gen DIR NAME PASSFILE MESSAGES [WRITERS] [BODY_BYTES]
+//       writes a room (header + writer files of sealed records) straight into DIR, the
+//       folder an FTP server on 127.0.0.1 serves: big rooms in seconds, without a mount.
+//       Prints the room folder and the bytes written.
+//   ftpchat_bench appe URL BYTES COUNT
+//       the baseline for send latency: COUNT appends of BYTES bytes to URL with raw libcurl
+//       on one warm connection, driven by the multi interface (5 ms poll, as the transport
+//       does). Prints p50/p99/mean in microseconds.
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "ftpchat/core/clock.hpp"
+#include "ftpchat/record/header.hpp"
+#include "ftpchat/record/record.hpp"
+#include "ftpchat/room/room_layout.hpp"
+
+using namespace ftpchat;
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: ftpchat_bench gen DIR NAME PASSFILE MESSAGES [WRITERS] [BODY_BYTES]\n"
+               "       ftpchat_bench appe URL BYTES COUNT\n");
+  return 2;
+}
+
+int gen(int argc, char** argv) {
+  if (argc < 6) return usage();
+  const std::filesystem::path dir = argv[2];
+  const std::string name = argv[3];
+  std::ifstream pf(argv[4]);
+  std::string pass;
+  std::getline(pf, pass);
+  const std::uint64_t messages = std::stoull(argv[5]);
+  const std::uint64_t writers = argc > 6 ? std::stoull(argv[6]) : 1;
+  const std::size_t body_bytes = argc > 7 ? std::stoul(argv[7]) : 60;
+
+  auto room = create_room(name, SecretBytes::from(pass), Suite::xchacha20poly1305,
+                          default_kdf_params());
+  if (!room) {
+    std::fprintf(stderr, "ftpchat_bench: %s\n", describe(room.error()).c_str());
+    return 1;
+  }
+  const std::filesystem::path folder = dir / layout::room_folder(room->header.room_id);
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder / std::string(layout::kHeaderFile), std::ios::binary) << room->header.raw;
+
+  std::vector<Id128> ids(writers);
+  std::vector<std::ofstream> files;
+  for (auto& id : ids) {
+    randombytes_buf(id.data(), id.size());
+    files.emplace_back(folder / layout::writer_file(id), std::ios::binary);
+  }
+  std::vector<std::uint64_t> seq(writers, 0);
+  std::uint64_t total = 0;
+  // Stamps from the past, one millisecond apart, so live messages sort after the history.
+  const std::uint64_t start_ms =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count()) -
+      messages - 3600 * 1000;
+  for (std::uint64_t i = 0; i < messages; ++i) {
+    const std::size_t w = i % writers;
+    Message msg;
+    randombytes_buf(msg.id.data(), msg.id.size());
+    msg.writer = ids[w];
+    msg.seq = ++seq[w];
+    msg.stamp = (start_ms + i) << 16;
+    msg.nick = "writer" + std::to_string(w);
+    msg.body = "history message " + std::to_string(i) + " ";
+    msg.body.resize(std::max(body_bytes, msg.body.size()), 'x');
+    auto line = encode_record(*room->cipher, room->header.room_id, msg);
+    if (!line) {
+      std::fprintf(stderr, "ftpchat_bench: %s\n", describe(line.error()).c_str());
+      return 1;
+    }
+    const std::string framed = "\n" + line.value() + "\n";
+    files[w] << framed;
+    total += framed.size();
+  }
+  std::printf("%s %llu\n", layout::room_folder(room->header.room_id).c_str(),
+              static_cast<unsigned long long>(total));
+  return 0;
+}
+
+struct Upload {
+  const std::string* data;
+  std::size_t pos = 0;
+};
+
+std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
+  auto* up = static_cast<Upload*>(user);
+  const std::size_t take = std::min(size * n, up->data->size() - up->pos);
+  std::memcpy(buf, up->data->data() + up->pos, take);
+  up->pos += take;
+  return take;
+}
+
+int appe(int argc, char** argv) {
+  if (argc < 5) return usage();
+  const std::string url = argv[2];
+  const std::string payload = "\n" + std::string(std::stoul(argv[3]) - 2, 'A') + "\n";
+  const int count = std::stoi(argv[4]);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  CURL* easy = curl_easy_init();
+  CURLM* multi = curl_multi_init();
+  std::vector<double> us;
+  for (int i = 0; i < count + 1; ++i) {  // the first one opens the connection: not counted
+    Upload up{&payload};
+    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(easy, CURLOPT_APPEND, 1L);
+    curl_easy_setopt(easy, CURLOPT_READFUNCTION, read_cb);
+    curl_easy_setopt(easy, CURLOPT_READDATA, &up);
+    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+    curl_easy_setopt(easy, CURLOPT_FTP_CREATE_MISSING_DIRS, 1L);
+    const auto t0 = std::chrono::steady_clock::now();
+    curl_multi_add_handle(multi, easy);
+    int running = 1;
+    while (running) {
+      curl_multi_perform(multi, &running);
+      if (running) curl_multi_poll(multi, nullptr, 0, 5, nullptr);
+    }
+    CURLMsg* msg;
+    int left;
+    CURLcode rc = CURLE_OK;
+    while ((msg = curl_multi_info_read(multi, &left)))
+      if (msg->msg == CURLMSG_DONE) rc = msg->data.result;
+    curl_multi_remove_handle(multi, easy);
+    if (rc != CURLE_OK) {
+      std::fprintf(stderr, "ftpchat_bench: append failed: %s\n", curl_easy_strerror(rc));
+      return 1;
+    }
+    const double t = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    if (i > 0) us.push_back(t);
+  }
+  curl_multi_cleanup(multi);
+  curl_easy_cleanup(easy);
+  std::sort(us.begin(), us.end());
+  double sum = 0;
+  for (double v : us) sum += v;
+  std::printf("p50_us %.0f p99_us %.0f mean_us %.0f\n", us[us.size() / 2],
+              us[std::min(us.size() - 1, us.size() * 99 / 100)], sum / us.size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) return 1;
+  if (argc < 2) return usage();
+  const std::string cmd = argv[1];
+  if (cmd == "gen") return gen(argc, argv);
+  if (cmd == "appe") return appe(argc, argv);
+  return usage();
+}
