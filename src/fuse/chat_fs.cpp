@@ -3,6 +3,7 @@
 //   /ROOM/log         the decrypted conversation, read-only, always growing
 //   /ROOM/outbox      write lines here to send them
 //   /ROOM/status      the room's sync state, "key: value" lines, read-only
+//   /ROOM/log.jsonl   the same messages as log, as JSON lines; read-only, always growing
 // Rules:
 //  1. log and outbox use direct_io and attr_timeout 0, so every read and every fstat
 //     (tail -f, less +F) reaches us and sees the log grow; nothing stale sits in the
@@ -37,11 +38,12 @@ namespace {
 constexpr std::string_view kLog = "log";
 constexpr std::string_view kOutbox = "outbox";
 constexpr std::string_view kStatus = "status";
+constexpr std::string_view kJsonl = "log.jsonl";
 constexpr auto kKnownRoomAge = std::chrono::seconds(30);
 
 ChatEngine& engine() { return *static_cast<ChatEngine*>(fuse_get_context()->private_data); }
 
-enum class Node { root, room, log, outbox, status };
+enum class Node { root, room, log, outbox, status, jsonl };
 
 struct Target {
   Node node = Node::root;
@@ -72,6 +74,7 @@ int resolve(const char* path, Target& out) {
   if (file == kLog) out.node = Node::log;
   else if (file == kOutbox) out.node = Node::outbox;
   else if (file == kStatus) out.node = Node::status;
+  else if (file == kJsonl) out.node = Node::jsonl;
   else return -ENOENT;
   return 0;
 }
@@ -81,6 +84,7 @@ struct OpenFile {
   std::shared_ptr<Room> room;
   bool outbox = false;
   bool status = false;
+  bool jsonl = false;       // log.jsonl: reads come from the room's JSON lines
   std::string snapshot;     // status text as of open
   std::mutex mu;            // guards lines and last_seq: writes may come from several threads
   OutboxLines lines;
@@ -129,6 +133,11 @@ int fs_getattr(const char* path, struct stat* st, fuse_file_info* /*fi*/) {
       st->st_nlink = 1;
       st->st_size = static_cast<off_t>(t.room.room->log_size());
       break;
+    case Node::jsonl:
+      st->st_mode = S_IFREG | 0400;
+      st->st_nlink = 1;
+      st->st_size = static_cast<off_t>(t.room.room->jsonl_size());
+      break;
     case Node::status:
       st->st_mode = S_IFREG | 0400;
       st->st_nlink = 1;
@@ -158,6 +167,7 @@ int fs_readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t /*off*/,
   fill(buf, std::string(kLog).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   fill(buf, std::string(kOutbox).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   fill(buf, std::string(kStatus).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  fill(buf, std::string(kJsonl).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   return 0;
 }
 
@@ -172,7 +182,7 @@ int fs_open(const char* path, fuse_file_info* fi) {
   Target t;
   if (int rc = resolve(path, t); rc != 0) return rc;
   const int mode = fi->flags & O_ACCMODE;
-  if (t.node == Node::log) {
+  if (t.node == Node::log || t.node == Node::jsonl) {
     if (mode != O_RDONLY) return -EACCES;
     if (auto synced = t.room.room->sync(); !synced)  // rule 2; serve what we have if offline
       (void)synced;
@@ -185,6 +195,7 @@ int fs_open(const char* path, fuse_file_info* fi) {
   file->room = t.room.room;
   file->outbox = t.node == Node::outbox;
   file->status = t.node == Node::status;
+  file->jsonl = t.node == Node::jsonl;
   if (file->status) file->snapshot = t.room.room->status_text();
   fi->direct_io = 1;
   fi->nonseekable = 0;
@@ -201,7 +212,9 @@ int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_i
     std::memcpy(buf, file->snapshot.data() + start, n);
     return static_cast<int>(n);
   }
-  const std::string data = file->room->read_log(static_cast<std::uint64_t>(off), size);
+  const std::string data = file->jsonl
+                               ? file->room->read_jsonl(static_cast<std::uint64_t>(off), size)
+                               : file->room->read_log(static_cast<std::uint64_t>(off), size);
   std::memcpy(buf, data.data(), data.size());
   return static_cast<int>(data.size());
 }

@@ -1,0 +1,129 @@
+# ftpchatfs among Unix tools: ROOM/log.jsonl read by a JSON parser while it grows, and mounts
+# through mount(8) the way fstab does them (ftpchatfs#URL with type fuse, and type
+# fuse.ftpchatfs via mount.fuse3, with the options mount passes such as rw, dev, suid).
+import json
+import os
+import shutil
+import subprocess
+import time
+import unittest
+
+import chatharness as h
+
+PASS = 'correct horse battery staple'
+
+
+class UnixFit(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = h.PyFtpdServer()
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.base = self.server.url('chat-%s/' % self._testMethodName)
+        self.cleanups = []
+
+    def tearDown(self):
+        for c in reversed(self.cleanups):
+            c()
+
+    def mount(self, nick):
+        m = h.Mount(self.base, nick, PASS, options=['poll=200'])
+        self.cleanups.append(m.close)
+        m.start()
+        return m
+
+    def test_log_jsonl_is_valid_json_and_grows_live(self):
+        a = self.mount('alice')
+        os.mkdir(a.path('r'))
+        h.append_line(a.outbox('r'), 'plain "quoted" \\ back')
+        with open(a.outbox('r'), 'wb') as f:
+            f.write(b'bytes \xff\xfe and \x1b[31m escape\n')
+        b = self.mount('bob')
+        self.assertIn('log.jsonl', os.listdir(b.path('r')))
+        self.assertEqual(os.stat(b.path('r', 'log.jsonl')).st_mode & 0o777, 0o400)
+        with open(b.path('r', 'log.jsonl'), 'rb') as f:
+            first = f.read()
+            records = [json.loads(l) for l in first.decode('utf-8').splitlines()]
+            self.assertEqual([r['text'] for r in records],
+                             ['plain "quoted" \\ back', 'bytes \ufffd\ufffd and \x1b[31m escape'])
+            self.assertEqual({r['from'] for r in records}, {'alice'})
+            for r in records:
+                self.assertEqual(sorted(r), ['from', 'id', 'text', 'time'])
+                self.assertRegex(r['time'], r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$')
+            self.assertNotIn(b'\x1b', first)  # escaped, so the file is safe to cat
+            # The open handle sees growth, as tail -f would.
+            h.append_line(a.outbox('r'), 'later')
+            h.wait_for(lambda: os.fstat(f.fileno()).st_size > len(first), 10)
+            more = f.read().decode('utf-8').splitlines()
+            self.assertEqual([json.loads(l)['text'] for l in more], ['later'])
+        # Same messages, same order as log.
+        log = h.read_text(b.log('r')).splitlines()
+        jsonl = [json.loads(l) for l in h.read_text(b.path('r', 'log.jsonl')).splitlines()]
+        self.assertEqual(len(log), len(jsonl))
+        self.assertTrue(all('<%s>' % j['from'] in l for l, j in zip(log, jsonl)))
+
+    def _mount_via_mount8(self, argv, mnt, passfile):
+        env = dict(os.environ, **h.ClientDir().env())
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=env)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.cleanups.append(lambda: subprocess.run(['umount', mnt], capture_output=True))
+        h.wait_for(lambda: h.is_mounted(mnt), 10)
+        return proc
+
+    def _passfile(self, scratch):
+        path = os.path.join(scratch, 'pass')
+        with open(path, 'w') as f:
+            f.write(PASS + '\n')
+        os.chmod(path, 0o600)
+        return path
+
+    def test_fstab_style_mounts_through_mount_fuse3(self):
+        a = self.mount('alice')
+        os.mkdir(a.path('general'))
+        h.append_line(a.outbox('general'), 'before fstab')
+        scratch = h.make_scratch('fstab')
+        passfile = self._passfile(scratch)
+        binary = os.path.abspath(h.ftpchatfs_binary())
+        # 1. The old fstab form: "ftpchatfs#URL /mnt fuse opts" with the program's path.
+        mnt1 = os.path.join(scratch, 'm1')
+        os.mkdir(mnt1)
+        self._mount_via_mount8(['mount', '-t', 'fuse', '%s#%s' % (binary, self.base), mnt1, '-o',
+                                'rw,nodev,nosuid,noatime,passfile=%s,nick=carol,poll=200'
+                                % passfile], mnt1, passfile)
+        self.assertIn('<alice> before fstab', h.read_text(os.path.join(mnt1, 'general', 'log')))
+        # 2. Type fuse.ftpchatfs: mount.fuse3 runs "ftpchatfs" from mount's own PATH
+        # (/usr/local/sbin:/usr/local/bin:/usr/sbin:...), where cmake --install puts it.
+        link = '/usr/local/bin/ftpchatfs'
+        if os.path.lexists(link) and not os.path.islink(link):
+            self.skipTest('%s is an installed binary; not replacing it' % link)
+        previous = os.readlink(link) if os.path.islink(link) else None
+        tmp = link + '.test-%d' % os.getpid()
+        os.symlink(binary, tmp)
+        os.replace(tmp, link)
+
+        def restore():
+            if previous is None:
+                os.unlink(link)
+            else:
+                os.symlink(previous, tmp)
+                os.replace(tmp, link)
+        self.cleanups.append(restore)
+        mnt2 = os.path.join(scratch, 'm2')
+        os.mkdir(mnt2)
+        self._mount_via_mount8(['mount', '-t', 'fuse.ftpchatfs', self.base, mnt2, '-o',
+                                'rw,dev,suid,exec,async,passfile=%s,nick=dave,poll=200'
+                                % passfile], mnt2, passfile)
+        h.append_line(os.path.join(mnt2, 'general', 'outbox'), 'from fstab')
+        h.wait_for(lambda: '<dave> from fstab' in h.read_text(a.log('general')), 10)
+        with open('/proc/mounts') as f:
+            fstype = [l.split()[2] for l in f if l.split()[1] == mnt2]
+        self.assertEqual(fstype, ['fuse.ftpchatfs'])
+
+
+if __name__ == '__main__':
+    unittest.main()
