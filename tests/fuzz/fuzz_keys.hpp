@@ -16,12 +16,12 @@ inline constexpr std::string_view kRoomIdHex = "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf
 inline constexpr std::string_view kWriterHex = "404142434445464748494a4b4c4d4e4f";  // writer A
 
 // Aborts on a broken invariant, so libFuzzer reports it as a crash with the input.
-#define FUZZ_CHECK(cond)                                                         \
-  do {                                                                           \
-    if (!(cond)) {                                                               \
+#define FUZZ_CHECK(cond)                                                                  \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
       __builtin_printf("fuzz invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-      __builtin_trap();                                                          \
-    }                                                                            \
+      __builtin_trap();                                                                   \
+    }                                                                                     \
   } while (0)
 
 }  // namespace ftpchat::fuzz

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "fuzz_keys.hpp"
 #include "ftpchat/core/secret.hpp"
 #include "ftpchat/record/header.hpp"
+#include "fuzz_keys.hpp"
 
 namespace {
 

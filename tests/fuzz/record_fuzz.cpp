@@ -6,8 +6,6 @@
 //     goes through decode_record, and what decodes must survive an encode/decode round trip;
 //  2. as a record plaintext sealed under the fixed key, so the checks after authentication
 //     (flags, nick length, zstd body) see arbitrary bytes too.
-#include <sodium.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -16,11 +14,11 @@
 #include <string_view>
 #include <vector>
 
-#include "fuzz_keys.hpp"
 #include "ftpchat/cipher/record_cipher.hpp"
 #include "ftpchat/core/secret.hpp"
 #include "ftpchat/record/record.hpp"
 #include "ftpchat/room/writer_cursor.hpp"
+#include "fuzz_keys.hpp"
 
 namespace {
 
@@ -107,13 +105,15 @@ void as_writer_file(std::string_view bytes, const Fixture& f) {
     FUZZ_CHECK(!line.empty() && line.find('\n') == std::string::npos);
     FUZZ_CHECK(line.size() <= kMaxRecordLineBytes);
     auto msg = decode_record(*f.cipher, f.room_id, f.writer, line);
-    if (msg) check_decoded(*msg, f);
-    else FUZZ_CHECK(msg.error().code == Errc::bad_data);
+    if (msg)
+      check_decoded(*msg, f);
+    else
+      FUZZ_CHECK(msg.error().code == Errc::bad_data);
   }
 }
 
 void as_plaintext(std::string_view plain, const Fixture& f) {
-  Nonce nonce{};  // fixed: the same input gives the same record
+  Nonce nonce{};                          // fixed: the same input gives the same record
   std::string ad("ftpchatfs v1 record");  // docs/FORMAT.md: prefix, version, room id, writer
   ad.push_back(static_cast<char>(kFormatVersion));
   ad += as_chars(f.room_id);
