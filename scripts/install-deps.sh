@@ -20,6 +20,8 @@ PACKAGES=(
   vsftpd openssh-server openssh-client openssl curl ca-certificates
   clang libclang-rt-dev man-db groff-base
   procps iproute2 passwd coreutils
+  # editors and tools the Unix-fit tests drive (vim, nano via tmux, ed, mount.fuse3)
+  vim nano ed tmux mount
   # runtime libraries of the unpacked proftpd-core (pure-ftpd's are covered above)
   libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libidn2-0 libcap2 libacl1
 )

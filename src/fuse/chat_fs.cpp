@@ -43,6 +43,11 @@ constexpr auto kKnownRoomAge = std::chrono::seconds(30);
 
 ChatEngine& engine() { return *static_cast<ChatEngine*>(fuse_get_context()->private_data); }
 
+std::time_t outbox_mtime() {
+  static const std::time_t since_mount = std::time(nullptr);
+  return since_mount;
+}
+
 enum class Node { root, room, log, outbox, status, jsonl };
 
 struct Target {
@@ -146,6 +151,8 @@ int fs_getattr(const char* path, struct stat* st, fuse_file_info* /*fi*/) {
     case Node::outbox:
       st->st_mode = S_IFREG | 0200;
       st->st_nlink = 1;
+      // A constant mtime: editors (nano) refuse to save over a file that "changed on disk".
+      st->st_mtime = st->st_ctime = outbox_mtime();
       break;
   }
   return 0;

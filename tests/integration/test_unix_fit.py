@@ -67,6 +67,42 @@ class UnixFit(unittest.TestCase):
         self.assertEqual(len(log), len(jsonl))
         self.assertTrue(all('<%s>' % j['from'] in l for l, j in zip(log, jsonl)))
 
+    def test_editors_save_into_outbox(self):
+        a = self.mount('alice')
+        os.mkdir(a.path('r'))
+        outbox = a.outbox('r')
+        # ed: "w" truncates the (always empty) outbox and writes the buffer.
+        subprocess.run(['ed', '-s', outbox], input='a\nfrom ed\nsecond ed line\n.\nw\nq\n',
+                       text=True, check=True, timeout=20, capture_output=True)
+        # vim with its defaults (swap file, writebackup), run as ex in batch mode.
+        subprocess.run(['vim', '-es', '-u', 'DEFAULTS', '-i', 'NONE', '-c',
+                        'call setline(1, ["from vim", "", "vim after a blank line"])', '-c', 'wq',
+                        outbox], check=True, timeout=20, capture_output=True)
+        # nano in a terminal (tmux): type two lines, ^O Enter to write, ^X to leave.
+        session = 'ftpchat-nano-%d' % os.getpid()
+        subprocess.run(['tmux', 'new-session', '-d', '-s', session, '-x', '80', '-y', '24',
+                        'nano ' + outbox], check=True, timeout=10)
+        self.cleanups.append(lambda: subprocess.run(['tmux', 'kill-session', '-t', session],
+                                                    capture_output=True))
+        h.wait_for(lambda: 'GNU nano' in subprocess.run(
+            ['tmux', 'capture-pane', '-p', '-t', session], capture_output=True,
+            text=True).stdout, 10)
+        subprocess.run(['tmux', 'send-keys', '-t', session, 'from nano', 'Enter', 'nano two'],
+                       check=True)
+        subprocess.run(['tmux', 'send-keys', '-t', session, 'C-o'], check=True)
+        h.wait_for(lambda: 'File Name to Write' in subprocess.run(
+            ['tmux', 'capture-pane', '-p', '-t', session], capture_output=True,
+            text=True).stdout, 10)
+        subprocess.run(['tmux', 'send-keys', '-t', session, 'Enter'], check=True)
+        h.wait_for(lambda: 'Wrote 2 lines' in subprocess.run(
+            ['tmux', 'capture-pane', '-p', '-t', session], capture_output=True,
+            text=True).stdout, 10)
+        subprocess.run(['tmux', 'send-keys', '-t', session, 'C-x'], check=True)
+        want = ['<alice> from ed', '<alice> second ed line', '<alice> from vim',
+                '<alice> vim after a blank line', '<alice> from nano', '<alice> nano two']
+        h.wait_for(lambda: [l.split(' ', 2)[2] for l in h.read_text(a.log('r')).splitlines()]
+                   == want, 10, message='editor lines in %s' % a.log('r'))
+
     def _mount_via_mount8(self, argv, mnt, passfile):
         env = dict(os.environ, **h.ClientDir().env())
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=env)
