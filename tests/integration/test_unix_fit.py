@@ -103,6 +103,27 @@ class UnixFit(unittest.TestCase):
         h.wait_for(lambda: [l.split(' ', 2)[2] for l in h.read_text(a.log('r')).splitlines()]
                    == want, 10, message='editor lines in %s' % a.log('r'))
 
+    def test_man_pages_render_without_warnings(self):
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
+        built = os.path.join(os.path.dirname(os.path.abspath(h.ftpchatfs_binary())), 'man')
+        pages = [os.path.join(root, 'man', 'ftpchatfs.1'), os.path.join(built, 'ftpchat.1')]
+        for page in pages:
+            self.assertTrue(os.path.exists(page), page)
+            proc = subprocess.run(['man', '--warnings', '-l', page], capture_output=True,
+                                  text=True, timeout=30, env=dict(os.environ, MANWIDTH='80'))
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertEqual(proc.stderr, '', page)
+            self.assertIn('NAME', proc.stdout)
+        # ftpchat(1) is generated from --help: every option of every command is in it.
+        text = subprocess.run(['man', '-l', pages[1]], capture_output=True, text=True,
+                              env=dict(os.environ, MANWIDTH='200')).stdout
+        binary = os.path.join(os.path.dirname(os.path.abspath(h.ftpchatfs_binary())), 'ftpchat')
+        for sub in ('init', 'send', 'read', 'verify', 'chat'):
+            helptext = subprocess.run([binary, sub, '--help'], capture_output=True,
+                                      text=True).stdout
+            for opt in [w for w in helptext.split() if w.startswith('--')]:
+                self.assertIn(opt.split(':')[0], text, 'ftpchat %s %s' % (sub, opt))
+
     def _mount_via_mount8(self, argv, mnt, passfile):
         env = dict(os.environ, **h.ClientDir().env())
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=env)
