@@ -106,7 +106,8 @@ class UnixFit(unittest.TestCase):
     def test_man_pages_render_without_warnings(self):
         root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
         built = os.path.join(os.path.dirname(os.path.abspath(h.ftpchatfs_binary())), 'man')
-        pages = [os.path.join(root, 'man', 'ftpchatfs.1'), os.path.join(built, 'ftpchat.1')]
+        pages = [os.path.join(root, 'man', 'ftpchatfs.1'), os.path.join(built, 'ftpchat.1'),
+                 os.path.join(built, 'ftpchat-format.5')]
         for page in pages:
             self.assertTrue(os.path.exists(page), page)
             proc = subprocess.run(['man', '--warnings', '-l', page], capture_output=True,
