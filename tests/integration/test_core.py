@@ -79,7 +79,7 @@ class CoreScenarios(ChatScenarios, unittest.TestCase):
         self.assertEqual(stat.S_IMODE(os.stat(a.path('general')).st_mode), 0o700)
         self.assertEqual(stat.S_IMODE(os.stat(a.log('general')).st_mode), 0o400)
         self.assertEqual(stat.S_IMODE(os.stat(a.outbox('general')).st_mode), 0o200)
-        self.assertEqual(sorted(os.listdir(a.path('general'))), ['log', 'outbox', 'status'])
+        self.assertEqual(sorted(os.listdir(a.path('general'))), ['log', 'log.jsonl', 'outbox', 'status'])
         with self.assertRaises(OSError):
             with open(a.log('general'), 'w'):
                 pass
