@@ -272,13 +272,12 @@ def bench_writers(args, server):
     b = mount(server, 'writers', 'bob')
     with open(b.log('w'), 'rb') as f:  # read now and then: the room stays active (fast polls)
         f.read()
-        mark = log_lines(server)
+        mark = len(server.commands())
         t0 = time.monotonic()
         while time.monotonic() - t0 < 5:
             f.read()
             time.sleep(0.2)
-    cmds = h.PyFtpdServer.commands(server)
-    window = cmds[-(log_lines(server) - mark):] if log_lines(server) > mark else []
+    window = server.commands()[mark:]
     lists = sum(1 for c in window if c.startswith('LIST') or c.startswith('MLSD') or c.startswith('NLST'))
     import ftplib
     ftp = ftplib.FTP()
@@ -289,7 +288,7 @@ def bench_writers(args, server):
     ftp.quit()
     list_bytes = sum(len(x) + 2 for x in listing)
     row('8 poll of a 500-writer room: requests/poll', '%.1f' % (len(window) / max(lists, 1)), '-', '-',
-        '(%d polls in 5 s while read)' % lists)
+        '(%d polls in 5 s while read: %s)' % (lists, ' '.join(sorted({c.split()[0] for c in window}))))
     row('8 poll of a 500-writer room: bytes/poll', '%d B' % list_bytes, '-', 'small',
         '(one LIST of the room folder)')
     b.close()

@@ -19,7 +19,7 @@ struct PollPolicy {
   ms fast{250};
   ms hold{30000};
   ms step{5000};
-  ms watched_cap{1000};
+  ms watched_cap{3000};
   ms idle_cap{5000};
 
   // Time until the next poll, given how long the room has been quiet and whether its log's
