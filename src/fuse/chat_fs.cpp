@@ -13,6 +13,8 @@
 //     -o sync_send, flush/fsync wait (up to send_timeout) until the server has every line
 //     written through that handle.
 //  2b. status is rendered when opened and served from that snapshot (direct_io).
+//  2c. with -o sync_read, a read at or past the end of log (or log.jsonl) syncs the room
+//     with the server before answering, so `cat log` never misses what is already there.
 //  3. no exception leaves a callback: errors are negative errno values.
 #include "chat_fs.hpp"
 
@@ -218,6 +220,10 @@ int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_i
     const std::size_t n = std::min(size, file->snapshot.size() - start);
     std::memcpy(buf, file->snapshot.data() + start, n);
     return static_cast<int>(n);
+  }
+  if (engine().config().sync_read) {  // rule 2c; offline: answer with what we have
+    const std::uint64_t size_now = file->jsonl ? file->room->jsonl_size() : file->room->log_size();
+    if (static_cast<std::uint64_t>(off) >= size_now) (void)file->room->sync();
   }
   const std::string data = file->jsonl
                                ? file->room->read_jsonl(static_cast<std::uint64_t>(off), size)

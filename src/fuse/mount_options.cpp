@@ -12,7 +12,7 @@ namespace ftpchat {
 namespace {
 
 enum Key { kNick, kPassfile, kPoll, kLogfile, kTls, kCacert, kInsecure, kIdentity, kAcceptNewHostkey,
-           kCipher, kCompress, kSyncSend, kSendTimeout };
+           kCipher, kCompress, kSyncSend, kSyncRead, kSendTimeout };
 
 const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("nick=", kNick),
@@ -27,6 +27,7 @@ const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("cipher=", kCipher),
     FUSE_OPT_KEY("compress=", kCompress),
     FUSE_OPT_KEY("sync_send", kSyncSend),
+    FUSE_OPT_KEY("sync_read", kSyncRead),
     FUSE_OPT_KEY("send_timeout=", kSendTimeout),
     FUSE_OPT_END,
 };
@@ -91,6 +92,7 @@ int on_option(void* data, const char* arg, int key, fuse_args* /*outargs*/) {
       }
       return 0;
     case kSyncSend: o.engine.sync_send = true; return 0;
+    case kSyncRead: o.engine.sync_read = true; return 0;
     case kSendTimeout: {
       unsigned secs = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), secs);
@@ -125,6 +127,7 @@ const std::vector<OptionDoc>& mount_option_docs() {
       {"accept_new_hostkey", "record an unknown SSH host key in ~/.ssh/known_hosts (never a changed one)"},
       {"cipher=SUITE", "cipher of rooms created by mkdir: xchacha20poly1305 (default) or mono24 (legacy, INSECURE)"},
       {"sync_send", "close() and fsync() on outbox wait until the server has the messages (default: return once queued on local disk)"},
+      {"sync_read", "every read at the end of log or log.jsonl first fetches what is new on the server (default: the background poller keeps them current)"},
       {"send_timeout=SEC", "how long sync_send waits before failing with ETIMEDOUT (default 30); the messages stay queued"},
       {"compress=zstd", "compress messages with zstd when that makes them smaller (default none); all clients read them"},
   };

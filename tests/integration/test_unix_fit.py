@@ -182,6 +182,27 @@ class UnixFit(unittest.TestCase):
             fstype = [l.split()[2] for l in f if l.split()[1] == mnt2]
         self.assertEqual(fstype, ['fuse.ftpchatfs'])
 
+    def test_sync_read_sees_the_server_at_once(self):
+        # The poller is effectively off on b: only sync_read can bring a's message in.
+        a = h.Mount(self.base, 'alice', PASS, options=['sync_send'])
+        self.cleanups.append(a.close)
+        a.start()
+        os.mkdir(a.path('r'))
+        h.append_line(a.outbox('r'), 'before')
+        b = h.Mount(self.base, 'bob', PASS, options=['sync_read', 'poll=3600000'])
+        self.cleanups.append(b.close)
+        b.start()
+        with open(b.log('r'), 'rb') as log:
+            self.assertIn(b'<alice> before', log.read())
+            for i in range(3):
+                h.append_line(a.outbox('r'), 'now %d' % i)  # sync_send: on the server on close
+                started = time.monotonic()
+                self.assertIn(b'<alice> now %d' % i, log.read())  # at the end: asks the server
+                self.assertLess(time.monotonic() - started, 2)
+            self.assertEqual(log.read(), b'')
+        self.assertIn('<alice> now 2', subprocess.run(['cat', b.log('r')], capture_output=True,
+                                                      text=True, timeout=10).stdout)
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -21,6 +21,7 @@ struct EngineConfig {
   Suite room_suite = Suite::xchacha20poly1305;  // cipher of rooms this client creates
   bool compress = false;                      // zstd message bodies when that saves bytes
   bool sync_send = false;                     // close()/fsync() on outbox wait for the server
+  bool sync_read = false;                     // a read at the end of log asks the server first
   std::chrono::milliseconds send_timeout{30000};  // how long they wait (-o send_timeout=SEC)
 };
 
