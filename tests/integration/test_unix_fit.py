@@ -1,6 +1,7 @@
 # ftpchatfs among Unix tools: ROOM/log.jsonl read by a JSON parser while it grows, and mounts
 # through mount(8) the way fstab does them (ftpchatfs#URL with type fuse, and type
 # fuse.ftpchatfs via mount.fuse3, with the options mount passes such as rw, dev, suid).
+import errno
 import json
 import os
 import shutil
@@ -106,7 +107,7 @@ class UnixFit(unittest.TestCase):
     def test_man_pages_render_without_warnings(self):
         root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
         built = os.path.join(os.path.dirname(os.path.abspath(h.ftpchatfs_binary())), 'man')
-        pages = [os.path.join(root, 'man', 'ftpchatfs.1'), os.path.join(built, 'ftpchat.1'),
+        pages = [os.path.join(built, 'ftpchatfs.1'), os.path.join(built, 'ftpchat.1'),
                  os.path.join(built, 'ftpchat-format.5')]
         for page in pages:
             self.assertTrue(os.path.exists(page), page)
@@ -115,6 +116,20 @@ class UnixFit(unittest.TestCase):
             self.assertEqual(proc.returncode, 0, proc.stderr)
             self.assertEqual(proc.stderr, '', page)
             self.assertIn('NAME', proc.stdout)
+        # ftpchatfs(1) is generated from --help: every option and mount option is in it, and
+        # the prose sections from man/ftpchatfs.h2m are there too.
+        fs_text = subprocess.run(['man', '-l', pages[0]], capture_output=True, text=True,
+                                 env=dict(os.environ, MANWIDTH='200')).stdout
+        fs_help = subprocess.run([h.ftpchatfs_binary(), '--help'], capture_output=True,
+                                 text=True).stdout
+        mount_opts = fs_help.split('Mount options', 1)[1].split('Examples:')[0].splitlines()[1:]
+        names = [line.split()[0] for line in mount_opts if line.startswith('  ') and
+                 not line.strip().startswith('(')]
+        self.assertIn('accept_new_hostkey', names)
+        for name in names + [w for w in fs_help.split() if w.startswith('--')]:
+            self.assertIn(name.split(',')[-1], fs_text, 'ftpchatfs(1) lacks %s' % name)
+        for section in ('EXIT STATUS', 'FILES IN THE MOUNT', 'ROOM/status', 'SEE ALSO'):
+            self.assertIn(section, fs_text)
         # ftpchat(1) is generated from --help: every option of every command is in it.
         text = subprocess.run(['man', '-l', pages[1]], capture_output=True, text=True,
                               env=dict(os.environ, MANWIDTH='200')).stdout
@@ -202,6 +217,74 @@ class UnixFit(unittest.TestCase):
             self.assertEqual(log.read(), b'')
         self.assertIn('<alice> now 2', subprocess.run(['cat', b.log('r')], capture_output=True,
                                                       text=True, timeout=10).stdout)
+
+    def _server_names(self):
+        names = set()
+        for _root, _dirs, files in os.walk(self.server.data_dir):
+            names.update(files)
+        return names
+
+    def test_scratch_files_stay_in_memory(self):
+        a = self.mount('alice')
+        b = self.mount('bob')
+        os.mkdir(a.path('r'))
+        room = a.path('r')
+        # vim with its swap file, writebackup and backupcopy=no (renames outbox to a backup,
+        # writes a new outbox, deletes the backup), then with backupcopy=yes (copies).
+        for copy in ('no', 'yes'):
+            subprocess.run(['vim', '-es', '-u', 'NONE', '-N', '-i', 'NONE', '-c',
+                            'set swapfile directory=. backupdir=. backupskip= writebackup backupcopy='
+                            + copy,
+                            '-c', 'call setline(1, ["vim %s one", "", "vim %s two"])' % (copy, copy),
+                            '-c', 'wq', a.outbox('r')], check=True, timeout=20, capture_output=True,
+                           cwd=room)
+        want = ['<alice> vim no one', '<alice> vim no two', '<alice> vim yes one',
+                '<alice> vim yes two']
+        h.wait_for(lambda: [l.split(' ', 2)[2] for l in h.read_text(b.log('r')).splitlines()]
+                   == want, 10, message='vim lines on the second mount')
+        self.assertEqual(sorted(os.listdir(room)), ['log', 'log.jsonl', 'outbox', 'status'])
+        # By hand: a swap file is a file like any other, listed, private to this mount.
+        swp = os.path.join(room, '.outbox.swp')
+        with open(swp, 'w+b') as f:
+            f.write(b'x' * 5000 + b'tail')
+            f.seek(5000)
+            self.assertEqual(f.read(), b'tail')
+            f.truncate(10)
+        os.chmod(swp, 0o640)
+        os.utime(swp, (1000000000, 1000000000))
+        st = os.stat(swp)
+        self.assertEqual((st.st_size, st.st_mode & 0o777, st.st_mtime), (10, 0o640, 1000000000))
+        self.assertIn('.outbox.swp', os.listdir(room))
+        self.assertNotIn('.outbox.swp', os.listdir(b.path('r')))
+        # A rename onto outbox sends the non-empty lines; the scratch file is gone.
+        with open(os.path.join(room, '.outbox.save'), 'w') as f:
+            f.write('saved one\n\nsaved two')
+        os.rename(os.path.join(room, '.outbox.save'), a.outbox('r'))
+        self.assertNotIn('.outbox.save', os.listdir(room))
+        h.wait_for(lambda: h.read_text(b.log('r')).count('<alice> saved') == 2, 10)
+        # The room's own files cannot be made, removed or replaced.
+        with self.assertRaises(FileExistsError):
+            os.open(a.log('r'), os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        with self.assertRaises(PermissionError):
+            os.open(os.path.join(room, 'status'), os.O_CREAT | os.O_WRONLY)
+        with self.assertRaises(PermissionError):
+            os.unlink(a.outbox('r'))
+        with self.assertRaises(PermissionError):
+            os.rename(swp, a.log('r'))
+        # The mount's scratch space is bounded (16 MiB).
+        big = os.path.join(room, 'big~')
+        with self.assertRaises(OSError) as err:
+            with open(big, 'wb') as f:
+                for _ in range(17):
+                    f.write(b'z' * (1 << 20))
+        self.assertEqual(err.exception.errno, errno.ENOSPC)
+        os.unlink(big)
+        os.unlink(swp)
+        self.assertEqual(sorted(os.listdir(room)), ['log', 'log.jsonl', 'outbox', 'status'])
+        # Nothing but the header and writer files ever reached the server.
+        names = self._server_names()
+        self.assertTrue(names)
+        self.assertEqual({n for n in names if n != 'header' and not n.endswith('.w')}, set())
 
 
 if __name__ == '__main__':
