@@ -16,8 +16,16 @@
 //  2c. with -o sync_read, a read at or past the end of log (or log.jsonl) syncs the room
 //     with the server before answering, so `cat log` never misses what is already there.
 //  3. no exception leaves a callback: errors are negative errno values.
+//  4. any other name in a room folder is a scratch file (editors' swap and backup files),
+//     kept in memory by this mount only (scratch_files.hpp), listed with the room's files.
+//     log, log.jsonl and status cannot be created (EEXIST with O_EXCL, else EACCES),
+//     renamed or removed; outbox cannot be removed. Renaming a scratch file onto outbox
+//     sends its lines as writing them to outbox would, and the scratch file is gone;
+//     renaming outbox to a name leaves outbox in place and makes an empty scratch file.
 #include "chat_fs.hpp"
 
+#include <fcntl.h>
+#include <linux/fs.h>  // RENAME_NOREPLACE, RENAME_EXCHANGE
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +39,7 @@
 #include <string_view>
 
 #include "errno_map.hpp"
+#include "scratch_files.hpp"
 #include "ftpchat/room/chat_engine.hpp"
 #include "ftpchat/room/outbox_lines.hpp"
 
@@ -43,18 +52,27 @@ constexpr std::string_view kStatus = "status";
 constexpr std::string_view kJsonl = "log.jsonl";
 constexpr auto kKnownRoomAge = std::chrono::seconds(30);
 
-ChatEngine& engine() { return *static_cast<ChatEngine*>(fuse_get_context()->private_data); }
+// The mount's state (fuse private_data after init).
+struct MountState {
+  ChatEngine& engine;
+  ScratchFiles scratch;
+};
+
+MountState& state() { return *static_cast<MountState*>(fuse_get_context()->private_data); }
+ChatEngine& engine() { return state().engine; }
+ScratchFiles& scratch() { return state().scratch; }
 
 std::time_t outbox_mtime() {
   static const std::time_t since_mount = std::time(nullptr);
   return since_mount;
 }
 
-enum class Node { root, room, log, outbox, status, jsonl };
+enum class Node { root, room, log, outbox, status, jsonl, scratch };
 
 struct Target {
   Node node = Node::root;
   RoomEntry room;
+  std::string key;  // "ROOM/NAME" of a file in a room (the scratch store's key)
 };
 
 // Resolves a path. Unknown names are ENOENT, files of an unreadable room EACCES.
@@ -78,11 +96,16 @@ int resolve(const char* path, Target& out) {
   }
   if (!out.room.room) return -EACCES;
   const std::string_view file = p.substr(slash + 1);
+  if (file.empty() || file.find('/') != std::string_view::npos) return -ENOENT;
+  out.key = std::string(room_name) + "/" + std::string(file);
   if (file == kLog) out.node = Node::log;
   else if (file == kOutbox) out.node = Node::outbox;
   else if (file == kStatus) out.node = Node::status;
   else if (file == kJsonl) out.node = Node::jsonl;
-  else return -ENOENT;
+  else {
+    out.node = Node::scratch;  // rule 4; ENOENT still tells create() which name to make
+    return scratch().stat(out.key) ? 0 : -ENOENT;
+  }
   return 0;
 }
 
@@ -92,6 +115,7 @@ struct OpenFile {
   bool outbox = false;
   bool status = false;
   bool jsonl = false;       // log.jsonl: reads come from the room's JSON lines
+  std::string scratch;      // key of a scratch file (rule 4); empty otherwise
   std::string snapshot;     // status text as of open
   std::mutex mu;            // guards lines and last_seq: writes may come from several threads
   OutboxLines lines;
@@ -117,10 +141,14 @@ void* fs_init(fuse_conn_info* /*conn*/, fuse_config* cfg) {
   cfg->hard_remove = 1;
   auto* eng = static_cast<ChatEngine*>(fuse_get_context()->private_data);
   eng->start_poller();        // after daemonizing: threads do not survive fork
-  return eng;
+  return new MountState{*eng, ScratchFiles()};
 }
 
-void fs_destroy(void* data) { static_cast<ChatEngine*>(data)->stop_poller(); }
+void fs_destroy(void* data) {
+  auto* mount = static_cast<MountState*>(data);
+  mount->engine.stop_poller();
+  delete mount;
+}
 
 int fs_getattr(const char* path, struct stat* st, fuse_file_info* /*fi*/) {
   Target t;
@@ -156,6 +184,15 @@ int fs_getattr(const char* path, struct stat* st, fuse_file_info* /*fi*/) {
       // A constant mtime: editors (nano) refuse to save over a file that "changed on disk".
       st->st_mtime = st->st_ctime = outbox_mtime();
       break;
+    case Node::scratch: {
+      const auto info = scratch().stat(t.key);
+      if (!info) return -ENOENT;
+      st->st_mode = S_IFREG | info->mode;
+      st->st_nlink = 1;
+      st->st_size = static_cast<off_t>(info->size);
+      st->st_mtime = st->st_ctime = info->mtime;
+      break;
+    }
   }
   return 0;
 }
@@ -177,6 +214,9 @@ int fs_readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t /*off*/,
   fill(buf, std::string(kOutbox).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   fill(buf, std::string(kStatus).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   fill(buf, std::string(kJsonl).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  const std::string_view room_name = std::string_view(path).substr(1);
+  for (const std::string& name : scratch().list(room_name))
+    fill(buf, name.c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   return 0;
 }
 
@@ -197,10 +237,11 @@ int fs_open(const char* path, fuse_file_info* fi) {
       (void)synced;
   } else if (t.node == Node::status) {
     if (mode != O_RDONLY) return -EACCES;
-  } else if (t.node != Node::outbox) {
+  } else if (t.node != Node::outbox && t.node != Node::scratch) {
     return -EISDIR;
   }
   auto file = std::make_unique<OpenFile>();
+  if (t.node == Node::scratch) file->scratch = t.key;
   file->room = t.room.room;
   file->outbox = t.node == Node::outbox;
   file->status = t.node == Node::status;
@@ -214,6 +255,7 @@ int fs_open(const char* path, fuse_file_info* fi) {
 
 int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_info* fi) {
   OpenFile* file = handle(fi);
+  if (!file->scratch.empty()) return static_cast<int>(scratch().read(file->scratch, buf, size, off));
   if (file->outbox || off < 0) return 0;
   if (file->status) {
     const auto start = std::min<std::size_t>(static_cast<std::size_t>(off), file->snapshot.size());
@@ -232,9 +274,10 @@ int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_i
   return static_cast<int>(data.size());
 }
 
-int fs_write(const char* /*path*/, const char* buf, size_t size, off_t /*off*/,
+int fs_write(const char* /*path*/, const char* buf, size_t size, off_t off,
              fuse_file_info* fi) {
   OpenFile* file = handle(fi);
+  if (!file->scratch.empty()) return static_cast<int>(scratch().write(file->scratch, buf, size, off));
   if (!file->outbox) return -EBADF;
   std::vector<std::string> lines;
   {
@@ -280,15 +323,75 @@ int fs_release(const char* /*path*/, fuse_file_info* fi) {
 int fs_fsync(const char* path, int /*datasync*/, fuse_file_info* fi) { return fs_flush(path, fi); }
 
 // `echo > outbox` truncates first; the outbox is always empty, so that is a no-op.
-int fs_truncate(const char* path, off_t /*size*/, fuse_file_info* /*fi*/) {
+int fs_truncate(const char* path, off_t size, fuse_file_info* /*fi*/) {
   Target t;
   if (int rc = resolve(path, t); rc != 0) return rc;
+  if (t.node == Node::scratch) return scratch().truncate(t.key, size);
   return t.node == Node::outbox ? 0 : -EACCES;
 }
 
-int fs_utimens(const char* path, const timespec* /*tv*/, fuse_file_info* /*fi*/) {
+int fs_utimens(const char* path, const timespec* tv, fuse_file_info* /*fi*/) {
   Target t;
-  return resolve(path, t);
+  if (int rc = resolve(path, t); rc != 0) return rc;
+  if (t.node != Node::scratch) return 0;
+  const bool now = tv == nullptr || tv[1].tv_nsec == UTIME_NOW;
+  if (tv != nullptr && tv[1].tv_nsec == UTIME_OMIT) return 0;
+  return scratch().touch(t.key, now ? std::time(nullptr) : tv[1].tv_sec);
+}
+
+// Editors copy the original's mode onto what they write; outbox keeps its own.
+int fs_chmod(const char* path, mode_t mode, fuse_file_info* /*fi*/) {
+  Target t;
+  if (int rc = resolve(path, t); rc != 0) return rc;
+  if (t.node == Node::scratch) return scratch().chmod(t.key, mode);
+  return t.node == Node::outbox ? 0 : -EPERM;
+}
+
+int fs_create(const char* path, mode_t mode, fuse_file_info* fi) {
+  Target t;
+  const int rc = resolve(path, t);
+  const bool exclusive = (fi->flags & O_EXCL) != 0;
+  if (rc == -ENOENT && t.node == Node::scratch) {
+    if (int made = scratch().create(t.key, mode, exclusive); made != 0) return made;
+  } else if (rc != 0) {
+    return t.node == Node::root ? -EACCES : rc;
+  } else if (exclusive) {
+    return -EEXIST;
+  } else if (t.node != Node::outbox && t.node != Node::scratch) {
+    return t.node == Node::room || t.node == Node::root ? -EISDIR : -EACCES;
+  }
+  return fs_open(path, fi);
+}
+
+int fs_unlink(const char* path) {
+  Target t;
+  if (int rc = resolve(path, t); rc != 0) return rc;
+  return t.node == Node::scratch ? scratch().unlink(t.key) : -EPERM;
+}
+
+// Rule 4. Only scratch files move; outbox can be the source (it stays) or the target.
+int fs_rename(const char* from, const char* to, unsigned int flags) {
+  Target src, dst;
+  if (int rc = resolve(from, src); rc != 0) return rc;
+  const int dst_rc = resolve(to, dst);
+  if (dst_rc != 0 && !(dst_rc == -ENOENT && dst.node == Node::scratch)) return dst_rc;
+  if (flags & RENAME_EXCHANGE) return -EINVAL;
+  if ((flags & RENAME_NOREPLACE) && dst_rc == 0) return -EEXIST;
+  if (dst.node == Node::outbox && src.node == Node::scratch) {
+    auto content = scratch().take(src.key);
+    if (!content) return -ENOENT;
+    OutboxLines lines;
+    std::vector<std::string> bodies = lines.feed(*content);
+    if (auto rest = lines.finish()) bodies.push_back(std::move(*rest));
+    if (bodies.empty()) return 0;
+    auto queued = dst.room.room->enqueue(bodies);
+    return queued ? 0 : -to_errno(queued.error().code);
+  }
+  if (dst.node != Node::scratch) return -EPERM;
+  if (src.node == Node::scratch) return scratch().rename(src.key, dst.key);
+  if (src.node != Node::outbox) return -EPERM;
+  if (dst_rc == 0) (void)scratch().unlink(dst.key);
+  return scratch().create(dst.key, 0600, true);
 }
 
 int fs_mkdir(const char* path, mode_t /*mode*/) {
@@ -325,7 +428,10 @@ fuse_operations make_operations() {
   ops.utimens = fs_utimens;
   ops.mkdir = fs_mkdir;
   ops.rmdir = fs_refuse;
-  ops.unlink = fs_refuse;
+  ops.unlink = fs_unlink;
+  ops.rename = fs_rename;
+  ops.chmod = fs_chmod;
+  ops.create = fs_create;
   ops.statfs = fs_statfs;
   return ops;
 }
