@@ -1,4 +1,4 @@
-// Exit statuses of ftpchatfs (documented in man/ftpchatfs.1, "EXIT STATUS").
+// Exit statuses of ftpchatfs (documented in ftpchatfs(1), "EXIT STATUS", from man/ftpchatfs.h2m).
 #pragma once
 
 #include "ftpchat/core/error.hpp"

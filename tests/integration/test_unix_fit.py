@@ -107,7 +107,7 @@ class UnixFit(unittest.TestCase):
     def test_man_pages_render_without_warnings(self):
         root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..')
         built = os.path.join(os.path.dirname(os.path.abspath(h.ftpchatfs_binary())), 'man')
-        pages = [os.path.join(root, 'man', 'ftpchatfs.1'), os.path.join(built, 'ftpchat.1'),
+        pages = [os.path.join(built, 'ftpchatfs.1'), os.path.join(built, 'ftpchat.1'),
                  os.path.join(built, 'ftpchat-format.5')]
         for page in pages:
             self.assertTrue(os.path.exists(page), page)
@@ -116,6 +116,20 @@ class UnixFit(unittest.TestCase):
             self.assertEqual(proc.returncode, 0, proc.stderr)
             self.assertEqual(proc.stderr, '', page)
             self.assertIn('NAME', proc.stdout)
+        # ftpchatfs(1) is generated from --help: every option and mount option is in it, and
+        # the prose sections from man/ftpchatfs.h2m are there too.
+        fs_text = subprocess.run(['man', '-l', pages[0]], capture_output=True, text=True,
+                                 env=dict(os.environ, MANWIDTH='200')).stdout
+        fs_help = subprocess.run([h.ftpchatfs_binary(), '--help'], capture_output=True,
+                                 text=True).stdout
+        mount_opts = fs_help.split('Mount options', 1)[1].split('Examples:')[0].splitlines()[1:]
+        names = [line.split()[0] for line in mount_opts if line.startswith('  ') and
+                 not line.strip().startswith('(')]
+        self.assertIn('accept_new_hostkey', names)
+        for name in names + [w for w in fs_help.split() if w.startswith('--')]:
+            self.assertIn(name.split(',')[-1], fs_text, 'ftpchatfs(1) lacks %s' % name)
+        for section in ('EXIT STATUS', 'FILES IN THE MOUNT', 'ROOM/status', 'SEE ALSO'):
+            self.assertIn(section, fs_text)
         # ftpchat(1) is generated from --help: every option of every command is in it.
         text = subprocess.run(['man', '-l', pages[1]], capture_output=True, text=True,
                               env=dict(os.environ, MANWIDTH='200')).stdout
