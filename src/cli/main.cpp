@@ -1,7 +1,6 @@
 // ftpchatfs: mount a remote directory of encrypted chat rooms. Parses the command line,
 // checks everything that can fail before mounting (so failures give an exit status and
 // one line on stderr), then hands over to the FUSE layer.
-#include <pwd.h>
 #include <sodium.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "make_transport.hpp"
 #include "mountpoint_check.hpp"
 #include "passphrase.hpp"
+#include "user_paths.hpp"
 #include "fuse/mount.hpp"
 #include "fuse/mount_options.hpp"
 
@@ -55,43 +55,15 @@ std::string help_footer() {
   return text;
 }
 
-std::filesystem::path state_dir() {
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
-    return std::filesystem::path(xdg) / "ftpchatfs";
-  const char* home = std::getenv("HOME");
-  if (home == nullptr || *home == '\0') {
-    const passwd* pw = getpwuid(getuid());
-    home = pw != nullptr ? pw->pw_dir : "/tmp";
-  }
-  return std::filesystem::path(home) / ".local/state/ftpchatfs";
-}
-
-// $XDG_CACHE_HOME/ftpchatfs, else ~/.cache/ftpchatfs: ciphertext already fetched.
-std::filesystem::path cache_dir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/')
-    return std::filesystem::path(xdg) / "ftpchatfs";
-  const char* home = std::getenv("HOME");
-  if (home == nullptr || *home == '\0') {
-    const passwd* pw = getpwuid(getuid());
-    home = pw != nullptr ? pw->pw_dir : "/tmp";
-  }
-  return std::filesystem::path(home) / ".cache/ftpchatfs";
-}
-
-std::string login_name() {
-  const passwd* pw = getpwuid(getuid());
-  return pw != nullptr ? pw->pw_name : "anonymous";
-}
-
 int run(const CommandLine& cli) {
   auto options = parse_mount_options(cli.o_values);
   if (!options) return fail(kExitUsage, describe(options.error()));
   MountOptions& opts = options.value();
-  if (opts.engine.nick.empty()) opts.engine.nick = login_name();
+  if (opts.engine.nick.empty()) opts.engine.nick = user_login_name();
   if (opts.engine.nick.size() > kMaxNickBytes)
     return fail(kExitUsage, "nick is longer than 64 bytes; choose a shorter -o nick=");
-  opts.engine.state_dir = state_dir();
-  opts.engine.cache_dir = cache_dir();
+  opts.engine.state_dir = user_state_dir();
+  opts.engine.cache_dir = user_cache_dir();
 
   auto url = parse_remote_url(cli.url);
   if (!url) return fail(kExitUsage, describe(url.error()));

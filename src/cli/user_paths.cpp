@@ -1,4 +1,4 @@
-// user_state_dir and user_login_name: the same answers for the mount and the ftpchat command,
+// user_state_dir, user_cache_dir and user_login_name: the same answers for the mount and the ftpchat command,
 // so both use the same writer ids for the same rooms.
 #include "user_paths.hpp"
 
@@ -9,16 +9,30 @@
 
 namespace ftpchat {
 
-std::filesystem::path user_state_dir() {
-  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
-    return std::filesystem::path(xdg) / "ftpchatfs";
+namespace {
+
+// $HOME, else the password database's home directory, else /tmp.
+std::filesystem::path home_dir() {
   const char* home = std::getenv("HOME");
   if (home == nullptr || *home == '\0') {
     const passwd* pw = getpwuid(getuid());
     home = pw != nullptr ? pw->pw_dir : "/tmp";
   }
-  return std::filesystem::path(home) / ".local/state/ftpchatfs";
+  return home;
 }
+
+// $VAR/ftpchatfs when VAR holds an absolute path, else ~/FALLBACK/ftpchatfs (XDG rules).
+std::filesystem::path xdg_dir(const char* var, const char* fallback) {
+  if (const char* xdg = std::getenv(var); xdg != nullptr && *xdg == '/')
+    return std::filesystem::path(xdg) / "ftpchatfs";
+  return home_dir() / fallback / "ftpchatfs";
+}
+
+}  // namespace
+
+std::filesystem::path user_state_dir() { return xdg_dir("XDG_STATE_HOME", ".local/state"); }
+
+std::filesystem::path user_cache_dir() { return xdg_dir("XDG_CACHE_HOME", ".cache"); }
 
 std::string user_login_name() {
   const passwd* pw = getpwuid(getuid());

@@ -9,6 +9,9 @@ namespace ftpchat {
 // $XDG_STATE_HOME/ftpchatfs, else ~/.local/state/ftpchatfs: writer ids and spools.
 std::filesystem::path user_state_dir();
 
+// $XDG_CACHE_HOME/ftpchatfs, else ~/.cache/ftpchatfs: ciphertext already fetched.
+std::filesystem::path user_cache_dir();
+
 // The user's login name (the default nick).
 std::string user_login_name();
 
