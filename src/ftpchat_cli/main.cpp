@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
                   "do not verify TLS certificates or SSH host keys");
     sub->add_option("--identity", opts.transport.identity, "SSH private key for sftp://")
         ->type_name("FILE");
+    sub->add_flag("--accept-new-hostkey", opts.transport.accept_new_hostkey,
+                  "record an unknown SSH host key in ~/.ssh/known_hosts (never a changed one)");
     sub->add_flag("-v,--verbose", opts.verbose, "log what the engine does on stderr");
   };
 

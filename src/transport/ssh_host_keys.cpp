@@ -175,7 +175,8 @@ Error HostKeyCheck::refusal() const {
       return make_error(Errc::tls,
                         "host key of " + host + key + " is not in " + known_hosts +
                             "; if the fingerprint is right, add it (connect once with ssh, or "
-                            "ssh-keyscan) or mount once with -o accept_new_hostkey");
+                            "ssh-keyscan), or mount once with -o accept_new_hostkey (ftpchat: "
+                            "--accept-new-hostkey)");
   }
 }
 

@@ -9,6 +9,7 @@ import unittest
 
 import chatharness as h
 from chat_scenarios import PASS, ChatScenarios, LocalFolder, server_bytes
+from ftpchat_tool import FtpchatUser
 
 MINIMAL_DISABLED = ('APPE', 'REST', 'SIZE', 'MLSD', 'MLST')
 
@@ -155,6 +156,20 @@ class SshHostKeyChecks(unittest.TestCase):
             pass  # trusted now, without the option
         with open(client.known_hosts) as f:
             self.assertEqual(len(f.read().splitlines()), 3)
+
+    def test_ftpchat_accept_new_hostkey(self):
+        user = FtpchatUser('alice', PASS)
+        room = self.server.url('ftpchat-cli/') + 'general'  # apart from the mount tests' chat/
+        refused = user.run('init', '--identity', self.server.identity, room, check=False)
+        self.assertEqual(refused.returncode, 4, refused.stderr)
+        self.assertIn('--accept-new-hostkey', refused.stderr)
+        self.assertFalse(os.path.exists(user.client.known_hosts))
+        user.run('init', '--identity', self.server.identity, '--accept-new-hostkey', room)
+        with open(user.client.known_hosts) as f:
+            self.assertEqual(f.read().splitlines(), [self.server.host_key_line])
+        user.run('send', '--identity', self.server.identity, room, 'after accepting')
+        self.assertIn('<alice> after accepting',
+                      user.run('read', '--identity', self.server.identity, room).stdout)
 
     def test_changed_host_key_is_refused_even_with_accept_new(self):
         client = h.ClientDir()
