@@ -16,6 +16,41 @@ namespace {
 const std::string kMono24Warning =
     "room uses the legacy cipher mono24, which hides nothing from anyone who reads the "
     "server (see ftpchat-format(5)): ";
+
+// A dropped connection or a timeout leaves a request's outcome unknown: it may have landed.
+bool outcome_unknown(const Error& err) {
+  return err.code == Errc::unreachable || err.code == Errc::timeout;
+}
+
+// Uploads a new room: its folder, then its header. Rules for a request whose outcome is unknown:
+// 1. It is retried once (the transport reconnects).
+// 2. mkdir answering "exists" on that retry is our own first MKD: the folder is named by the
+//    room id we just drew at random, so nobody else can have made it.
+// 3. The header answering "exists" on its retry is read back and accepted only if its bytes
+//    are ours; anything else is left alone and reported.
+Result<void> upload_new_room(Transport& transport, const std::string& folder,
+                             const std::string& header) {
+  auto made = transport.make_dir(folder);
+  if (!made && outcome_unknown(made.error())) {
+    made = transport.make_dir(folder);
+    if (!made && made.error().code == Errc::exists) made = Result<void>();
+  }
+  if (!made) return made;
+  const std::string path = layout::join(folder, layout::kHeaderFile);
+  auto written = transport.create_file(path, header);
+  if (!written && outcome_unknown(written.error())) {
+    written = transport.create_file(path, header);
+    if (!written && written.error().code == Errc::exists) {
+      auto back = transport.read(path, 0);
+      if (!back) return back.error();
+      if (back.value() != header)
+        return make_error(Errc::bad_data, "the header of new room folder " + folder +
+                                              " on the server is not the one uploaded; try again");
+      written = Result<void>();
+    }
+  }
+  return written;
+}
 }  // namespace
 
 ChatEngine::ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config,
@@ -200,11 +235,8 @@ Result<void> ChatEngine::create_room(std::string_view name) {
   auto opened = ftpchat::create_room(name, passphrase_, config_.room_suite, default_kdf_params());
   if (!opened) return opened.error();
   const std::string folder = layout::room_folder(opened->header.room_id);
-  if (auto made = transport_.make_dir(folder); !made) return made;
-  if (auto written = transport_.create_file(layout::join(folder, layout::kHeaderFile),
-                                            opened->header.raw);
-      !written)
-    return written;
+  if (auto uploaded = upload_new_room(transport_, folder, opened->header.raw); !uploaded)
+    return uploaded;
   RoomContext ctx = room_context();
   std::lock_guard rooms(rooms_mu_);
   slots_[folder] = Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "",

@@ -17,6 +17,10 @@ class MemoryTransport final : public Transport {
   int fail_next_appends = 0;                 // appends to fail (after landing when land_failed)
   bool land_failed_appends = false;
   int appends = 0;                           // append calls seen (batching tests)
+  int fail_next_make_dirs = 0;               // make_dir calls to fail as a dropped connection
+  int fail_next_creates = 0;                 // create_file calls to fail likewise
+  bool land_failed_creates = false;          // ...after landing (make_dir and create_file)
+  std::string landed_create_bytes;           // if set, what such a landed create_file wrote
 
   Result<std::vector<DirEntry>> list(const std::string& dir) override {
     ++stats_.requests;
@@ -54,12 +58,24 @@ class MemoryTransport final : public Transport {
   Result<void> create_file(const std::string& path, std::string_view data) override {
     ++stats_.requests;
     if (files.count(path)) return make_error(Errc::exists, path + " exists");
+    if (fail_next_creates > 0) {
+      --fail_next_creates;
+      if (land_failed_creates)
+        files[path] = landed_create_bytes.empty() ? std::string(data) : landed_create_bytes;
+      return make_error(Errc::unreachable, "connection lost");
+    }
     files[path] = std::string(data);
     return {};
   }
   Result<void> make_dir(const std::string& path) override {
     ++stats_.requests;
-    if (!dirs.insert(path).second) return make_error(Errc::exists, path + " exists");
+    if (dirs.count(path)) return make_error(Errc::exists, path + " exists");
+    if (fail_next_make_dirs > 0) {
+      --fail_next_make_dirs;
+      if (land_failed_creates) dirs.insert(path);
+      return make_error(Errc::timeout, "timed out");
+    }
+    dirs.insert(path);
     return {};
   }
   std::string display_url() const override { return "memory:///"; }
