@@ -373,6 +373,7 @@ int fs_unlink(const char* path) {
 int fs_rename(const char* from, const char* to, unsigned int flags) {
   Target src, dst;
   if (int rc = resolve(from, src); rc != 0) return rc;
+  if (src.node == Node::root || src.node == Node::room) return -EPERM;  // rooms stay put
   const int dst_rc = resolve(to, dst);
   if (dst_rc != 0 && !(dst_rc == -ENOENT && dst.node == Node::scratch)) return dst_rc;
   if (flags & RENAME_EXCHANGE) return -EINVAL;
@@ -385,7 +386,11 @@ int fs_rename(const char* from, const char* to, unsigned int flags) {
     if (auto rest = lines.finish()) bodies.push_back(std::move(*rest));
     if (bodies.empty()) return 0;
     auto queued = dst.room.room->enqueue(bodies);
-    return queued ? 0 : -to_errno(queued.error().code);
+    if (!queued) return -to_errno(queued.error().code);
+    const EngineConfig& config = engine().config();  // rule 2a, as for close() of outbox
+    if (!config.sync_send) return 0;
+    auto sent = dst.room.room->wait_uploaded(queued.value(), config.send_timeout);
+    return sent ? 0 : -to_errno(sent.error().code);
   }
   if (dst.node != Node::scratch) return -EPERM;
   if (src.node == Node::scratch) return scratch().rename(src.key, dst.key);

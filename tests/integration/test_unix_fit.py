@@ -271,6 +271,8 @@ class UnixFit(unittest.TestCase):
             os.unlink(a.outbox('r'))
         with self.assertRaises(PermissionError):
             os.rename(swp, a.log('r'))
+        with self.assertRaises(PermissionError):
+            os.rename(room, a.path('renamed'))
         # The mount's scratch space is bounded (16 MiB).
         big = os.path.join(room, 'big~')
         with self.assertRaises(OSError) as err:
