@@ -53,7 +53,7 @@ class ReliabilityBasics(unittest.TestCase):
     def test_status_file_reports_the_room(self):
         a = self.mount('alice')
         os.mkdir(a.path('r'))
-        self.assertEqual(sorted(os.listdir(a.path('r'))), ['log', 'outbox', 'status'])
+        self.assertEqual(sorted(os.listdir(a.path('r'))), ['log', 'log.jsonl', 'outbox', 'status'])
         self.assertEqual(stat.S_IMODE(os.stat(a.path('r', 'status')).st_mode), 0o400)
         h.append_line(a.outbox('r'), 'hello')
         h.wait_for(lambda: status(a, 'r')['messages sent'] == '1', 10)
