@@ -39,75 +39,19 @@
 #include <string_view>
 
 #include "errno_map.hpp"
-#include "scratch_files.hpp"
+#include "fs_tree.hpp"
 #include "ftpchat/room/chat_engine.hpp"
 #include "ftpchat/room/outbox_lines.hpp"
 
 namespace ftpchat {
 namespace {
 
-constexpr std::string_view kLog = "log";
-constexpr std::string_view kOutbox = "outbox";
-constexpr std::string_view kStatus = "status";
-constexpr std::string_view kJsonl = "log.jsonl";
-constexpr auto kKnownRoomAge = std::chrono::seconds(30);
-
-// The mount's state (fuse private_data after init).
-struct MountState {
-  ChatEngine& engine;
-  ScratchFiles scratch;
-};
-
-MountState& state() { return *static_cast<MountState*>(fuse_get_context()->private_data); }
-ChatEngine& engine() { return state().engine; }
-ScratchFiles& scratch() { return state().scratch; }
-
 std::time_t outbox_mtime() {
   static const std::time_t since_mount = std::time(nullptr);
   return since_mount;
 }
 
-enum class Node { root, room, log, outbox, status, jsonl, scratch };
-
-struct Target {
-  Node node = Node::root;
-  RoomEntry room;
-  std::string key;  // "ROOM/NAME" of a file in a room (the scratch store's key)
-};
-
-// Resolves a path. Unknown names are ENOENT, files of an unreadable room EACCES.
-int resolve(const char* path, Target& out) {
-  std::string_view p(path);
-  if (p == "/") {
-    out.node = Node::root;
-    return 0;
-  }
-  p.remove_prefix(1);
-  const auto slash = p.find('/');
-  const std::string_view room_name = p.substr(0, slash);
-  auto room = engine().find(room_name, slash == std::string_view::npos
-                                           ? std::chrono::milliseconds(1000)
-                                           : std::chrono::milliseconds(kKnownRoomAge));
-  if (!room) return -ENOENT;
-  out.room = std::move(*room);
-  if (slash == std::string_view::npos) {
-    out.node = Node::room;
-    return 0;
-  }
-  if (!out.room.room) return -EACCES;
-  const std::string_view file = p.substr(slash + 1);
-  if (file.empty() || file.find('/') != std::string_view::npos) return -ENOENT;
-  out.key = std::string(room_name) + "/" + std::string(file);
-  if (file == kLog) out.node = Node::log;
-  else if (file == kOutbox) out.node = Node::outbox;
-  else if (file == kStatus) out.node = Node::status;
-  else if (file == kJsonl) out.node = Node::jsonl;
-  else {
-    out.node = Node::scratch;  // rule 4; ENOENT still tells create() which name to make
-    return scratch().stat(out.key) ? 0 : -ENOENT;
-  }
-  return 0;
-}
+using namespace fs;
 
 // What an open file handle carries (fi->fh).
 struct OpenFile {
@@ -288,6 +232,14 @@ int fs_write(const char* /*path*/, const char* buf, size_t size, off_t off,
   return static_cast<int>(size);
 }
 
+// Rule 2a: with -o sync_send, waits until the server has every message up to `seq`.
+int wait_if_sync_send(Room& room, std::uint64_t seq) {
+  const EngineConfig& config = engine().config();
+  if (!config.sync_send) return 0;
+  auto sent = room.wait_uploaded(seq, config.send_timeout);
+  return sent ? 0 : -to_errno(sent.error().code);
+}
+
 // close() of any descriptor of the handle: a final line without newline is sent now;
 // with -o sync_send, waits until the server has everything written through the handle.
 int send_rest(OpenFile& file) {
@@ -303,15 +255,12 @@ int fs_flush(const char* /*path*/, fuse_file_info* fi) {
   OpenFile* file = handle(fi);
   if (!file->outbox) return 0;
   if (int rc = send_rest(*file); rc != 0) return rc;
-  const EngineConfig& config = engine().config();
   std::uint64_t last_seq;
   {
     std::lock_guard lock(file->mu);
     last_seq = file->last_seq;
   }
-  if (!config.sync_send || last_seq == 0) return 0;
-  auto sent = file->room->wait_uploaded(last_seq, config.send_timeout);
-  return sent ? 0 : -to_errno(sent.error().code);
+  return last_seq == 0 ? 0 : wait_if_sync_send(*file->room, last_seq);
 }
 
 int fs_release(const char* /*path*/, fuse_file_info* fi) {
@@ -387,10 +336,7 @@ int fs_rename(const char* from, const char* to, unsigned int flags) {
     if (bodies.empty()) return 0;
     auto queued = dst.room.room->enqueue(bodies);
     if (!queued) return -to_errno(queued.error().code);
-    const EngineConfig& config = engine().config();  // rule 2a, as for close() of outbox
-    if (!config.sync_send) return 0;
-    auto sent = dst.room.room->wait_uploaded(queued.value(), config.send_timeout);
-    return sent ? 0 : -to_errno(sent.error().code);
+    return wait_if_sync_send(*dst.room.room, queued.value());  // as close() of outbox does
   }
   if (dst.node != Node::scratch) return -EPERM;
   if (src.node == Node::scratch) return scratch().rename(src.key, dst.key);
