@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "memory_transport.hpp"
+#include "engine_client.hpp"
 
 namespace ftpchat {
 namespace {
@@ -14,34 +14,16 @@ namespace {
 using testing::MemoryTransport;
 using testing::SharedMemoryTransport;
 
-class FixedClock : public WallClock {
- public:
-  std::int64_t now_ms() const override { return ms; }
-  std::int64_t ms = 1795000000000;  // 2026-11-18 11:06:40 UTC
-};
-
-struct Client {
+// The shared engine test client, with a sync that must succeed before each read.
+struct Client : testing::EngineClient {
   Client(MemoryTransport& server, const std::string& nick, const std::string& pass,
          const std::filesystem::path& state)
-      : log("test", LogLevel::error) {
-    EngineConfig cfg;
-    cfg.nick = nick;
-    cfg.state_dir = state;
-    engine = std::make_unique<ChatEngine>(std::make_unique<SharedMemoryTransport>(server), cfg,
-                                          SecretBytes::from(pass), log, clock);
-  }
-  std::shared_ptr<Room> room(const std::string& name) {
-    auto entry = engine->find(name, std::chrono::milliseconds(0));
-    return entry ? entry->room : nullptr;
-  }
+      : EngineClient(server, nick, state, pass) {}
   std::string text(const std::string& name) {
     auto r = room(name);
     EXPECT_TRUE(r->sync());
     return r->read_log(0, 1 << 20);
   }
-  Logger log;
-  FixedClock clock;
-  std::unique_ptr<ChatEngine> engine;
 };
 
 class ChatEngineTest : public ::testing::Test {
