@@ -12,7 +12,6 @@ namespace ftpchat {
 namespace {
 
 using testing::MemoryTransport;
-using testing::SharedMemoryTransport;
 
 // The shared engine test client, with a sync that must succeed before each read.
 struct Client : testing::EngineClient {
