@@ -10,6 +10,7 @@ from harness_mount import (ClientDir, Mount, MountResult, cleanup_stale_mounts, 
 from harness_proxy import TcpProxy
 from harness_server import ServerBase, make_self_signed_cert, servers_root
 from harness_sshd import SshdServer
+from harness_testcase import ServerTestCase
 from harness_tools import TailFollower, append_line, read_text
 
 FTP_SERVER_CLASSES = (PyFtpdServer, VsftpdServer, PureFtpdServer, ProftpdServer)
@@ -20,5 +21,5 @@ __all__ = [
     'PureFtpdServer', 'ProftpdServer', 'SshdServer', 'FTP_SERVER_CLASSES', 'ensure_system_user',
     'make_self_signed_cert', 'servers_root', 'TcpProxy', 'ClientDir', 'Mount', 'MountResult',
     'cleanup_stale_mounts', 'ftpchatfs_binary', 'is_mounted', 'run_ftpchatfs', 'TailFollower',
-    'append_line', 'read_text',
+    'append_line', 'read_text', 'ServerTestCase',
 ]

@@ -20,16 +20,7 @@ def writer_files(folder):
     return out
 
 
-class CacheTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.PyFtpdServer()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class CacheTests(h.ServerTestCase):
     def setUp(self):
         self.base = 'cache-%s' % self._testMethodName
         self.url = self.server.url(self.base + '/')

@@ -18,19 +18,10 @@ def room_bytes(server, rel):
     return total
 
 
-class Compression(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.PyFtpdServer()
-        cls.server.start()
-
+class Compression(h.ServerTestCase):
     def tearDown(self):
         for m in getattr(self, 'mounts', []):
             m.close()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def test_round_trip_between_a_mount_and_the_command(self):
         rel = 'chat-zstd/'

@@ -29,16 +29,7 @@ class LineReader:
                    message='%r in output %r' % (text, self.lines))
 
 
-class FtpchatCommand(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.PyFtpdServer()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class FtpchatCommand(h.ServerTestCase):
     def setUp(self):
         self.base = self.server.url('chat-%s/' % self._testMethodName)
         self.url = self.base + 'general'

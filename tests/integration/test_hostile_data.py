@@ -28,16 +28,7 @@ def lines_of(data):
     return [l for l in data.split(b'\n') if l]
 
 
-class HostileData(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.PyFtpdServer()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.close()
-
+class HostileData(h.ServerTestCase):
     def setUp(self):
         self.base = 'hostile-%s' % self._testMethodName
         self.url = self.server.url(self.base + '/')

@@ -12,16 +12,7 @@ PASS = 'correct horse battery staple'
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data')
 
 
-class LegacyCipher(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.PyFtpdServer()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class LegacyCipher(h.ServerTestCase):
     def setUp(self):
         self.rel = 'chat-%s/' % self._testMethodName
         self.base = self.server.url(self.rel)

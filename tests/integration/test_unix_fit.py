@@ -14,16 +14,7 @@ import chatharness as h
 PASS = 'correct horse battery staple'
 
 
-class UnixFit(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.PyFtpdServer()
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class UnixFit(h.ServerTestCase):
     def setUp(self):
         self.base = self.server.url('chat-%s/' % self._testMethodName)
         self.cleanups = []

@@ -1,0 +1,19 @@
+# A unittest base class for tests that share one real server per test class.
+import unittest
+
+from harness_ftp import PyFtpdServer
+
+
+class ServerTestCase(unittest.TestCase):
+    """Starts `server_class()` once for the class (as cls.server) and closes it afterwards."""
+
+    server_class = PyFtpdServer
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = cls.server_class()
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.close()
