@@ -67,12 +67,6 @@ class Mono24Cipher final : public RecordCipher {
 
   Suite suite() const override { return Suite::mono24_insecure; }
 
-  std::string seal(std::string_view plaintext, std::string_view ad) const override {
-    Nonce nonce{};
-    randombytes_buf(nonce.data(), nonce.size());
-    return seal_with_nonce(plaintext, ad, nonce);
-  }
-
   std::string seal_with_nonce(std::string_view plaintext, std::string_view ad,
                               const Nonce& nonce) const override {
     const std::string_view nonce_text(reinterpret_cast<const char*>(nonce.data()), nonce.size());

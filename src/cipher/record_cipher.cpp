@@ -1,6 +1,8 @@
 // Suite names and the one place that maps a suite to its implementation.
 #include "ftpchat/cipher/record_cipher.hpp"
 
+#include <sodium.h>
+
 #include <utility>
 
 #include "mono24_cipher.hpp"
@@ -16,6 +18,12 @@ const char* suite_name(Suite suite) {
       return "mono24";
   }
   return "unknown";
+}
+
+std::string RecordCipher::seal(std::string_view plaintext, std::string_view ad) const {
+  Nonce nonce{};
+  randombytes_buf(nonce.data(), nonce.size());
+  return seal_with_nonce(plaintext, ad, nonce);
 }
 
 std::unique_ptr<RecordCipher> make_record_cipher(Suite suite, SecretBytes key) {

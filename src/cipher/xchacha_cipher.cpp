@@ -26,12 +26,6 @@ class XChaChaCipher final : public RecordCipher {
 
   Suite suite() const override { return Suite::xchacha20poly1305; }
 
-  std::string seal(std::string_view plaintext, std::string_view ad) const override {
-    Nonce nonce{};
-    randombytes_buf(nonce.data(), nonce.size());
-    return seal_with_nonce(plaintext, ad, nonce);
-  }
-
   std::string seal_with_nonce(std::string_view plaintext, std::string_view ad,
                               const Nonce& nonce) const override {
     std::string out(kNonceBytes + plaintext.size() + kTagBytes, '\0');

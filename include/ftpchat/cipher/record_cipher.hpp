@@ -23,8 +23,8 @@ class RecordCipher {
  public:
   virtual ~RecordCipher() = default;
   virtual Suite suite() const = 0;
-  // Returns nonce || ciphertext || tag, nonce random.
-  virtual std::string seal(std::string_view plaintext, std::string_view ad) const = 0;
+  // Returns nonce || ciphertext || tag with a fresh random nonce: seal_with_nonce's result.
+  virtual std::string seal(std::string_view plaintext, std::string_view ad) const;
   // Same with a caller-chosen nonce: for known-answer tests only.
   virtual std::string seal_with_nonce(std::string_view plaintext, std::string_view ad,
                                       const Nonce& nonce) const = 0;
