@@ -20,6 +20,7 @@ const char* errc_name(Errc code) {
     case Errc::too_large: return "too large";
     case Errc::invalid_argument: return "invalid argument";
     case Errc::busy: return "busy";
+    case Errc::cancelled: return "cancelled";
     case Errc::internal: return "internal error";
   }
   return "unknown error";
@@ -42,6 +43,7 @@ static const char* advice(Errc code) {
     case Errc::too_large: return "split the message";
     case Errc::invalid_argument: return "see --help";
     case Errc::busy: return "wait for the other user of it to finish";
+    case Errc::cancelled: return "";
     case Errc::internal: return "please report this bug";
   }
   return "";

@@ -25,6 +25,7 @@ enum class Errc {
   too_large,          // message over the size limit
   invalid_argument,   // caller passed something unusable
   busy,               // resource (e.g. writer id) locked by someone else
+  cancelled,          // the caller stopped the operation (e.g. a read's sink said stop)
   internal,           // a bug: should not happen
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,10 @@ struct DirEntry {
   bool is_dir = false;
   std::optional<std::uint64_t> size;  // absent when the listing does not say
 };
+
+// Receives a download in order, one piece at a time as it arrives. Returning false stops the
+// transfer; read_to() then fails with Errc::cancelled.
+using ByteSink = std::function<bool(std::string_view)>;
 
 struct TransportStats {
   std::uint64_t requests = 0;         // protocol operations issued (list, read, append, ...)
@@ -34,6 +39,14 @@ class Transport {
   virtual Result<std::vector<DirEntry>> list(const std::string& dir) = 0;
   // Bytes of a file from `offset` to its end (empty if offset == size).
   virtual Result<std::string> read(const std::string& path, std::uint64_t offset) = 0;
+  // The same bytes as read(), handed to `sink` in pieces as they arrive, so memory stays
+  // bounded whatever the file's size. Same errors as read(), plus cancelled.
+  virtual Result<void> read_to(const std::string& path, std::uint64_t offset, const ByteSink& sink) {
+    auto all = read(path, offset);
+    if (!all) return all.error();
+    if (!all->empty() && !sink(all.value())) return make_error(Errc::cancelled, "read of " + path + " stopped");
+    return {};
+  }
   // Appends to a file, creating it if missing (FTP APPE, SFTP/file O_APPEND).
   virtual Result<void> append(const std::string& path, std::string_view data) = 0;
   // Creates `path` with `data` so readers never see it partial: upload to a temporary
