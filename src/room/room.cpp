@@ -6,6 +6,7 @@
 
 #include "ftpchat/record/render.hpp"
 #include "ftpchat/record/render_json.hpp"
+#include "ftpchat/room/fresh_merge.hpp"
 #include "ftpchat/room/room_layout.hpp"
 
 namespace ftpchat {
@@ -107,13 +108,21 @@ bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
   return false;
 }
 
+// What one sync found, over all writer files.
+struct Room::SyncTally {
+  IngestResult totals;  // counts only; messages go to the merge
+  std::uint64_t fetched = 0;
+  std::optional<Error> first_error;
+};
+
 // One poll of the room:
 //  1. one listing gives every writer file's size (and the header's, which is pinned);
 //  2. only bytes past each cursor are fetched (REST + RETR), plus the last few bytes
-//     already consumed, which must not have changed;
+//     already consumed, which must not have changed; the bytes are decoded as they arrive,
+//     so memory does not grow with a file's size;
 //  3. a file that shrank or whose prefix changed is frozen with a notice;
-//  4. the new messages of all writers are ordered by (stamp, writer id) and appended to
-//     the log; each writer's own order is kept because its stamps only grow.
+//  4. the new messages of all writers are merged by (stamp, writer id) and appended to the
+//     log (room/fresh_merge.hpp); each writer's own order is kept.
 Result<void> Room::sync_locked() {
   auto listing = ctx_.transport.list(folder_);
   if (!listing) {
@@ -130,10 +139,8 @@ Result<void> Room::sync_locked() {
     std::lock_guard out(out_mu_);
     if (own_) own_id = own_->id();
   }
-  std::vector<Message> fresh;
-  IngestResult totals;
-  std::uint64_t fetched = 0;
-  std::optional<Error> first_error;
+  FreshMerge fresh;
+  SyncTally tally;
   for (const DirEntry& entry : listing.value()) {
     if (entry.is_dir) continue;
     auto writer = layout::parse_writer_file(entry.name);
@@ -141,64 +148,18 @@ Result<void> Room::sync_locked() {
     auto [it, _] = cursors_.try_emplace(entry.name, *writer);
     WriterCursor& cursor = it->second;
     if (cursor.frozen()) continue;
-    const std::string who = short_id(*writer);
     if (entry.size) {
       if (*entry.size == cursor.offset()) continue;
       if (*entry.size < cursor.offset()) {
         cursor.freeze();
         add_notice(entry.name, Notice::shrank,
-                   "the file of writer " + who + " shrank on the server (from " +
+                   "the file of writer " + short_id(*writer) + " shrank on the server (from " +
                        std::to_string(cursor.offset()) + " to " + std::to_string(*entry.size) +
                        " bytes): its history was cut; ignoring that file from now on");
         continue;
       }
     }
-    const std::uint64_t overlap = cursor.tail().size();
-    auto bytes = ctx_.transport.read(layout::join(folder_, entry.name), cursor.offset() - overlap);
-    if (!bytes) {
-      if (!first_error) first_error = bytes.error();
-      continue;
-    }
-    fetched += bytes->size();
-    if (bytes->size() < overlap || bytes->compare(0, overlap, cursor.tail()) != 0) {
-      cursor.freeze();
-      add_notice(entry.name, Notice::rewritten,
-                 "the file of writer " + who +
-                     " was rewritten on the server (bytes already read changed); ignoring that "
-                     "file from now on");
-      continue;
-    }
-    IngestResult got = cursor.ingest(std::string_view(bytes.value()).substr(overlap),
-                                     *opened_.cipher, opened_.header.room_id);
-    totals.rejected += got.rejected;
-    totals.duplicates += got.duplicates;
-    totals.missing += got.missing;
-    auto& seen = noticed_[entry.name];
-    if (got.rejected > 0)
-      add_notice(entry.name, Notice::rejected,
-                 std::to_string(got.rejected) + " record(s) from writer " + who +
-                     " failed to decode or authenticate (damaged, torn or forged) and were "
-                     "skipped");
-    else if (!got.accepted.empty())
-      seen.erase(Notice::rejected);
-    if (got.missing > 0)
-      add_notice(entry.name, Notice::missing,
-                 std::to_string(got.missing) + " message(s) from a writer are missing (writer " +
-                     who + "): deleted or lost on the server");
-    else if (!got.accepted.empty())
-      seen.erase(Notice::missing);
-    if (got.duplicates > 0)
-      ctx_.log.info("room " + folder_ + ": dropped " + std::to_string(got.duplicates) +
-                    " duplicate record(s) from writer " + who);
-    const bool own_file = own_id && *own_id == *writer;
-    for (Message& msg : got.accepted) {
-      ctx_.clock.observe(msg.stamp);
-      if (own_file) {
-        std::lock_guard out(out_mu_);
-        if (echoed_.erase(msg.seq) > 0) continue;  // rendered when it was spooled
-      }
-      fresh.push_back(std::move(msg));
-    }
+    fetch_writer_file(entry.name, cursor, own_id && *own_id == *writer, fresh, tally);
   }
   if (own_id) {
     if (auto own = cursors_.find(layout::writer_file(*own_id)); own != cursors_.end())
@@ -206,30 +167,101 @@ Result<void> Room::sync_locked() {
     else
       note_own_progress(0);  // listed without our file: nothing of ours is there yet
   }
-  std::stable_sort(fresh.begin(), fresh.end(), [](const Message& a, const Message& b) {
-    return a.stamp != b.stamp ? a.stamp < b.stamp : a.writer < b.writer;
-  });
-  std::string rendered, json;
-  for (const Message& msg : fresh) {
-    rendered += render_message(msg);
-    json += render_json(msg);
-  }
   synced_once_ = true;
+  const std::uint64_t received = fresh.count();
+  fresh.drain([&](std::string_view log_text, std::string_view json_text) {
+    std::lock_guard lock(state_mu_);
+    log_.append(log_text);
+    jsonl_.append(json_text);
+  });
   std::lock_guard lock(state_mu_);
-  log_.append(rendered);
-  jsonl_.append(json);
-  counters_.received += fresh.size();
-  counters_.rejected += totals.rejected;
-  counters_.duplicates += totals.duplicates;
-  counters_.missing += totals.missing;
-  counters_.bytes_fetched += fetched;
-  if (first_error) {
-    counters_.last_error = describe(*first_error);
-    return *first_error;
+  counters_.received += received;
+  counters_.rejected += tally.totals.rejected;
+  counters_.duplicates += tally.totals.duplicates;
+  counters_.missing += tally.totals.missing;
+  counters_.bytes_fetched += tally.fetched;
+  if (tally.first_error) {
+    counters_.last_error = describe(*tally.first_error);
+    return *tally.first_error;
   }
   counters_.last_sync_ms = ctx_.wall.now_ms();
   counters_.last_error.clear();
   return {};
+}
+
+// Reads one writer file from its cursor on, decoding each piece as it arrives: the first
+// bytes must repeat the cursor's tail (else the file was rewritten and is frozen), the rest
+// goes through the cursor's reading rules into `fresh` as a stream of its own.
+void Room::fetch_writer_file(const std::string& name, WriterCursor& cursor, bool own_file,
+                             FreshMerge& fresh, SyncTally& tally) {
+  const std::string who = short_id(cursor.writer());
+  const std::string expected = cursor.tail();
+  std::string head;
+  bool verified = expected.empty();
+  bool rewritten = false;
+  IngestResult got;
+  std::uint64_t accepted = 0;
+  fresh.begin_stream();
+  const auto sink = [&](std::string_view piece) {
+    tally.fetched += piece.size();
+    if (!verified) {
+      const std::size_t take = std::min(piece.size(), expected.size() - head.size());
+      head.append(piece.substr(0, take));
+      piece.remove_prefix(take);
+      if (head.size() < expected.size()) return true;
+      if (head != expected) {
+        rewritten = true;
+        return false;
+      }
+      verified = true;
+    }
+    if (piece.empty()) return true;
+    IngestResult part = cursor.ingest(piece, *opened_.cipher, opened_.header.room_id);
+    got.rejected += part.rejected;
+    got.duplicates += part.duplicates;
+    got.missing += part.missing;
+    for (const Message& msg : part.accepted) {
+      ++accepted;
+      ctx_.clock.observe(msg.stamp);
+      if (own_file) {
+        std::lock_guard out(out_mu_);
+        if (echoed_.erase(msg.seq) > 0) continue;  // rendered when it was spooled
+      }
+      fresh.add(msg.stamp, msg.writer, render_message(msg), render_json(msg));
+    }
+    return true;
+  };
+  auto read = ctx_.transport.read_to(layout::join(folder_, name), cursor.offset() - expected.size(), sink);
+  if (read && !verified) rewritten = true;  // the file ended inside the bytes already read
+  if (rewritten) {
+    cursor.freeze();
+    add_notice(name, Notice::rewritten,
+               "the file of writer " + who +
+                   " was rewritten on the server (bytes already read changed); ignoring that "
+                   "file from now on");
+    return;
+  }
+  if (!read && !tally.first_error) tally.first_error = read.error();
+  tally.totals.rejected += got.rejected;
+  tally.totals.duplicates += got.duplicates;
+  tally.totals.missing += got.missing;
+  auto& seen = noticed_[name];
+  if (got.rejected > 0)
+    add_notice(name, Notice::rejected,
+               std::to_string(got.rejected) + " record(s) from writer " + who +
+                   " failed to decode or authenticate (damaged, torn or forged) and were "
+                   "skipped");
+  else if (accepted > 0)
+    seen.erase(Notice::rejected);
+  if (got.missing > 0)
+    add_notice(name, Notice::missing,
+               std::to_string(got.missing) + " message(s) from a writer are missing (writer " +
+                   who + "): deleted or lost on the server");
+  else if (accepted > 0)
+    seen.erase(Notice::missing);
+  if (got.duplicates > 0)
+    ctx_.log.info("room " + folder_ + ": dropped " + std::to_string(got.duplicates) +
+                  " duplicate record(s) from writer " + who);
 }
 
 }  // namespace ftpchat

@@ -23,6 +23,8 @@
 
 namespace ftpchat {
 
+class FreshMerge;
+
 struct RoomCounters {
   std::uint64_t received = 0;      // messages rendered from the server
   std::uint64_t sent = 0;          // messages this mount appended
@@ -85,9 +87,11 @@ class Room {
 
  private:
   enum class Notice { rejected, missing, shrank, rewritten };
-  struct FetchPlan;
+  struct SyncTally;
 
   Result<void> sync_locked();                     // requires net_mu_
+  void fetch_writer_file(const std::string& name, WriterCursor& cursor, bool own_file,
+                         FreshMerge& fresh, SyncTally& tally);  // requires net_mu_
   bool check_header_locked(const std::vector<DirEntry>& listing);  // requires net_mu_
   Result<void> ensure_outbox_locked(bool create);  // requires out_mu_
   void note_own_progress(std::uint64_t server_seq);  // takes out_mu_
