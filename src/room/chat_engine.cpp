@@ -116,7 +116,8 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
     bool has_writers = false;
     if (listing)
       for (const DirEntry& e : listing.value())
-        has_writers |= layout::parse_writer_file(e.name).has_value();
+        has_writers |= layout::parse_writer_file(e.name).has_value() ||
+                       (e.is_dir && layout::is_period_folder(e.name));
     if (!has_writers) return raw.error();
     return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is missing"));
   }

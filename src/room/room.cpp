@@ -13,7 +13,7 @@ namespace ftpchat {
 
 namespace {
 // The pinned header is compared byte for byte at least this often (in syncs), and at once
-// whenever its size in a listing changes.
+// whenever its size in a listing of the room folder (a full sync) changes.
 constexpr unsigned kHeaderCheckEvery = 30;
 
 std::string short_id(const Id128& id) { return to_hex(id).substr(0, 8); }
@@ -58,8 +58,11 @@ void Room::record_error(const Error& err) {
   counters_.last_error = describe(err);
 }
 
-std::string Room::writer_path(const Id128& writer) const {
-  return layout::join(folder_, layout::writer_file(writer));
+std::string Room::writer_path(const Id128& writer) {
+  // A failure to make the folder shows as the append's failure, which is retried.
+  (void)choose_append_period_locked();
+  const std::string dir = own_period_.empty() ? folder_ : layout::join(folder_, own_period_);
+  return layout::join(dir, layout::writer_file(writer));
 }
 
 // Notices are rate-limited: one per kind and writer file until that file reads cleanly
@@ -124,15 +127,40 @@ struct Room::SyncTally {
 //  4. the new messages of all writers are merged by (stamp, writer id) and appended to the
 //     log (room/fresh_merge.hpp); each writer's own order is kept.
 Result<void> Room::sync_locked() {
-  auto listing = ctx_.transport.list(folder_);
-  if (!listing) {
-    record_error(listing.error());
-    return listing.error();
+  const std::int64_t now = ctx_.wall.now_ms();
+  // The header is listed (and its size checked) in full syncs: make every 30th one full.
+  const bool full = full_sync_due(now) || syncs_since_header_check_ + 1 >= kHeaderCheckEvery;
+  if (!full) ++syncs_since_header_check_;
+  struct Found {
+    std::string path;  // in the room folder: "<writer>.w" or "<period>/<writer>.w"
+    DirEntry entry;
+  };
+  std::vector<Found> files;
+  std::optional<Error> list_error;
+  if (full) {
+    auto listing = ctx_.transport.list(folder_);
+    if (!listing) {
+      record_error(listing.error());
+      return listing.error();
+    }
+    if (!check_header_locked(listing.value())) {
+      std::lock_guard lock(state_mu_);
+      return make_error(Errc::bad_data, "room " + folder_ + " is read-only: " +
+                                            counters_.read_only_reason);
+    }
+    note_listing_locked(listing.value(), now);
+    for (const DirEntry& e : listing.value())
+      if (!e.is_dir && layout::parse_writer_file(e.name)) files.push_back({e.name, e});
   }
-  if (!check_header_locked(listing.value())) {
-    std::lock_guard lock(state_mu_);
-    return make_error(Errc::bad_data, "room " + folder_ + " is read-only: " +
-                                          counters_.read_only_reason);
+  for (const std::string& period : periods_to_list(full, now)) {
+    auto listing = ctx_.transport.list(layout::join(folder_, period));
+    if (!listing) {
+      if (!list_error) list_error = listing.error();
+      continue;
+    }
+    for (const DirEntry& e : listing.value())
+      if (!e.is_dir && layout::parse_writer_file(e.name))
+        files.push_back({layout::join(period, e.name), e});
   }
   std::optional<Id128> own_id;
   {
@@ -141,31 +169,33 @@ Result<void> Room::sync_locked() {
   }
   FreshMerge fresh;
   SyncTally tally;
-  for (const DirEntry& entry : listing.value()) {
-    if (entry.is_dir) continue;
-    auto writer = layout::parse_writer_file(entry.name);
-    if (!writer) continue;
-    auto [it, _] = cursors_.try_emplace(entry.name, *writer);
+  tally.first_error = list_error;
+  bool root_grew = false;
+  for (const Found& found : files) {
+    const Id128 writer = *layout::parse_writer_file(found.entry.name);
+    auto [it, _] = cursors_.try_emplace(found.path, writer);
     WriterCursor& cursor = it->second;
     if (cursor.frozen()) continue;
-    if (entry.size) {
-      if (*entry.size == cursor.offset()) continue;
-      if (*entry.size < cursor.offset()) {
+    if (found.entry.size) {
+      if (*found.entry.size == cursor.offset()) continue;
+      if (*found.entry.size < cursor.offset()) {
         cursor.freeze();
-        add_notice(entry.name, Notice::shrank,
-                   "the file of writer " + short_id(*writer) + " shrank on the server (from " +
-                       std::to_string(cursor.offset()) + " to " + std::to_string(*entry.size) +
+        add_notice(found.path, Notice::shrank,
+                   "the file of writer " + short_id(writer) + " shrank on the server (from " +
+                       std::to_string(cursor.offset()) + " to " +
+                       std::to_string(*found.entry.size) +
                        " bytes): its history was cut; ignoring that file from now on");
         continue;
       }
     }
-    fetch_writer_file(entry.name, cursor, own_id && *own_id == *writer, fresh, tally);
+    root_grew |= synced_once_ && found.path == found.entry.name;
+    fetch_writer_file(found.path, cursor, own_id && *own_id == writer, fresh, tally);
   }
+  if (full) root_writers_active_ = root_grew;
   if (own_id) {
-    if (auto own = cursors_.find(layout::writer_file(*own_id)); own != cursors_.end())
-      note_own_progress(own->second.last_seq());
-    else
-      note_own_progress(0);  // listed without our file: nothing of ours is there yet
+    // 0 when none of our files is there yet: nothing of ours is on the server.
+    const auto own = writer_seqs_.find(*own_id);
+    note_own_progress(own == writer_seqs_.end() ? 0 : own->second.highest());
   }
   synced_once_ = true;
   const std::uint64_t received = fresh.count();
@@ -192,7 +222,7 @@ Result<void> Room::sync_locked() {
 // Reads one writer file from its cursor on, decoding each piece as it arrives: the first
 // bytes must repeat the cursor's tail (else the file was rewritten and is frozen), the rest
 // goes through the cursor's reading rules into `fresh` as a stream of its own.
-void Room::fetch_writer_file(const std::string& name, WriterCursor& cursor, bool own_file,
+void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool own_file,
                              FreshMerge& fresh, SyncTally& tally) {
   const std::string who = short_id(cursor.writer());
   const std::string expected = cursor.tail();
@@ -216,7 +246,8 @@ void Room::fetch_writer_file(const std::string& name, WriterCursor& cursor, bool
       verified = true;
     }
     if (piece.empty()) return true;
-    IngestResult part = cursor.ingest(piece, *opened_.cipher, opened_.header.room_id);
+    IngestResult part =
+        cursor.ingest(piece, *opened_.cipher, opened_.header.room_id, &writer_seqs_[cursor.writer()]);
     got.rejected += part.rejected;
     got.duplicates += part.duplicates;
     got.missing += part.missing;
@@ -231,11 +262,12 @@ void Room::fetch_writer_file(const std::string& name, WriterCursor& cursor, bool
     }
     return true;
   };
-  auto read = ctx_.transport.read_to(layout::join(folder_, name), cursor.offset() - expected.size(), sink);
+  auto read =
+      ctx_.transport.read_to(layout::join(folder_, path), cursor.offset() - expected.size(), sink);
   if (read && !verified) rewritten = true;  // the file ended inside the bytes already read
   if (rewritten) {
     cursor.freeze();
-    add_notice(name, Notice::rewritten,
+    add_notice(path, Notice::rewritten,
                "the file of writer " + who +
                    " was rewritten on the server (bytes already read changed); ignoring that "
                    "file from now on");
@@ -245,16 +277,16 @@ void Room::fetch_writer_file(const std::string& name, WriterCursor& cursor, bool
   tally.totals.rejected += got.rejected;
   tally.totals.duplicates += got.duplicates;
   tally.totals.missing += got.missing;
-  auto& seen = noticed_[name];
+  auto& seen = noticed_[path];
   if (got.rejected > 0)
-    add_notice(name, Notice::rejected,
+    add_notice(path, Notice::rejected,
                std::to_string(got.rejected) + " record(s) from writer " + who +
                    " failed to decode or authenticate (damaged, torn or forged) and were "
                    "skipped");
   else if (accepted > 0)
     seen.erase(Notice::rejected);
   if (got.missing > 0)
-    add_notice(name, Notice::missing,
+    add_notice(path, Notice::missing,
                std::to_string(got.missing) + " message(s) from a writer are missing (writer " +
                    who + "): deleted or lost on the server");
   else if (accepted > 0)

@@ -2,6 +2,9 @@
 // writer instead of being folded into a log.
 #include "ftpchat/room/room_verify.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include "ftpchat/room/room_layout.hpp"
 #include "ftpchat/room/writer_cursor.hpp"
 
@@ -25,36 +28,71 @@ std::uint64_t VerifyReport::missing() const {
   return n;
 }
 
+namespace {
+
+struct WriterFile {
+  std::string path;  // in the room folder
+  Id128 writer{};
+  std::uint64_t size = 0;
+};
+
+// Every writer file of the room: first-edition ones beside the header, then each period's,
+// oldest period first (the order a writer wrote them in).
+Result<std::vector<WriterFile>> list_writer_files(Transport& transport, const std::string& folder) {
+  auto root = transport.list(folder);
+  if (!root) return root.error();
+  std::vector<std::string> periods;
+  std::vector<WriterFile> out;
+  const auto take = [&](const std::vector<DirEntry>& listing, const std::string& dir) {
+    for (const DirEntry& e : listing)
+      if (auto writer = layout::parse_writer_file(e.name); writer && !e.is_dir)
+        out.push_back({dir.empty() ? e.name : layout::join(dir, e.name), *writer, e.size.value_or(0)});
+  };
+  take(root.value(), "");
+  for (const DirEntry& e : root.value())
+    if (e.is_dir && layout::is_period_folder(e.name)) periods.push_back(e.name);
+  std::sort(periods.begin(), periods.end());
+  for (const std::string& period : periods) {
+    auto listing = transport.list(layout::join(folder, period));
+    if (!listing) return listing.error();
+    take(listing.value(), period);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<VerifyReport> verify_room(Transport& transport, const OpenedRoom& room,
                                  const std::string& folder, const VerifyProgress& progress) {
-  auto listing = transport.list(folder);
-  if (!listing) return listing.error();
+  auto files = list_writer_files(transport, folder);
+  if (!files) return files.error();
   std::uint64_t total = 0, done = 0;
-  for (const DirEntry& entry : listing.value())
-    if (!entry.is_dir && layout::parse_writer_file(entry.name) && entry.size) total += *entry.size;
+  for (const WriterFile& f : files.value()) total += f.size;
   VerifyReport report;
-  for (const DirEntry& entry : listing.value()) {
-    if (entry.is_dir) continue;
-    auto writer = layout::parse_writer_file(entry.name);
-    if (!writer) continue;
-    auto bytes = transport.read(layout::join(folder, entry.name), 0);
-    if (!bytes) return bytes.error();
-    WriterCursor cursor(*writer);
-    IngestResult got = cursor.ingest(bytes.value(), *room.cipher, room.header.room_id);
+  std::map<Id128, SeqSet> seqs;  // per writer, over its files
+  for (const WriterFile& f : files.value()) {
+    WriterCursor cursor(f.writer);
     WriterReport w;
-    w.file = entry.name;
-    w.bytes = bytes->size();
-    w.records = got.accepted.size();
-    for (const Message& msg : got.accepted)
-      if (msg.flags & kFlagZstd) ++w.compressed;
-    w.rejected = got.rejected;
-    w.duplicates = got.duplicates;
-    w.missing = got.missing;
-    const auto last_lf = bytes->rfind('\n');
-    w.unfinished_bytes = last_lf == std::string::npos ? bytes->size() : bytes->size() - last_lf - 1;
+    w.file = f.path;
+    std::uint64_t since_lf = 0;
+    auto read = transport.read_to(layout::join(folder, f.path), 0, [&](std::string_view piece) {
+      IngestResult got = cursor.ingest(piece, *room.cipher, room.header.room_id, &seqs[f.writer]);
+      w.records += got.accepted.size();
+      for (const Message& msg : got.accepted)
+        if (msg.flags & kFlagZstd) ++w.compressed;
+      w.rejected += got.rejected;
+      w.duplicates += got.duplicates;
+      w.missing += got.missing;
+      w.bytes += piece.size();
+      const auto lf = piece.rfind('\n');
+      since_lf = lf == std::string_view::npos ? since_lf + piece.size() : piece.size() - lf - 1;
+      return true;
+    });
+    if (!read) return read.error();
+    w.unfinished_bytes = since_lf;
     w.last_seq = cursor.last_seq();
+    done += w.bytes;
     report.writers.push_back(std::move(w));
-    done += bytes->size();
     if (progress) progress(done, std::max(total, done));
   }
   return report;

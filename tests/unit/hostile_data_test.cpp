@@ -157,6 +157,9 @@ TEST_F(HostileDataTest, AReplacedHeaderIsRefusedAndTheRoomTurnsReadOnly) {
   ASSERT_TRUE(mallory.engine->create_room("a longer name"));  // (same size: see below)
   for (const auto& [path, data] : elsewhere.files)
     if (path.ends_with("/header")) server_.files[folder() + "/header"] = data;
+  // The room folder (with the header) is listed in full syncs, at least once a minute.
+  alice_->clock.ms += 61'000;
+  bob_->clock.ms += 61'000;
   send("after");  // alice's mount also notices, at its sync: it cannot send any more
   EXPECT_FALSE(room->sync());
   const std::string now = room->read_log(0, 1 << 20);

@@ -14,6 +14,7 @@ class MemoryTransport final : public Transport {
  public:
   std::map<std::string, std::string> files;  // path -> bytes; tests edit these directly
   std::set<std::string> dirs{""};
+  std::vector<std::string> listed;           // every directory listed, in order
   int fail_next_appends = 0;                 // appends to fail (after landing when land_failed)
   bool land_failed_appends = false;
   int appends = 0;                           // append calls seen (batching tests)
@@ -24,6 +25,7 @@ class MemoryTransport final : public Transport {
 
   Result<std::vector<DirEntry>> list(const std::string& dir) override {
     ++stats_.requests;
+    listed.push_back(dir);
     if (!dirs.count(dir)) return make_error(Errc::not_found, "no directory " + dir);
     const std::string prefix = dir.empty() ? "" : dir + "/";
     std::vector<DirEntry> out;

@@ -90,13 +90,19 @@ class Room {
   struct SyncTally;
 
   Result<void> sync_locked();                     // requires net_mu_
-  void fetch_writer_file(const std::string& name, WriterCursor& cursor, bool own_file,
+  void fetch_writer_file(const std::string& path, WriterCursor& cursor, bool own_file,
                          FreshMerge& fresh, SyncTally& tally);  // requires net_mu_
+  // Period folders (room_periods.cpp): which to list in this sync, and where to append.
+  bool full_sync_due(std::int64_t now_ms) const;                       // requires net_mu_
+  void note_listing_locked(const std::vector<DirEntry>& root, std::int64_t now_ms);  // net_mu_
+  std::vector<std::string> periods_to_list(bool full, std::int64_t now_ms) const;  // net_mu_
+  Result<void> choose_append_period_locked();  // sets own_period_; requires net_mu_
   bool check_header_locked(const std::vector<DirEntry>& listing);  // requires net_mu_
   Result<void> ensure_outbox_locked(bool create);  // requires out_mu_
   void note_own_progress(std::uint64_t server_seq);  // takes out_mu_
   void add_notice(const std::string& file, Notice kind, const std::string& text);
-  std::string writer_path(const Id128& writer) const;
+  // Where our next append goes: chooses the period first; requires net_mu_.
+  std::string writer_path(const Id128& writer);
   void record_error(const Error& err);
 
   const OpenedRoom opened_;
@@ -106,7 +112,14 @@ class Room {
   // Lock order: net_mu_, then out_mu_, then state_mu_.
   // Network state: held across transport calls; serializes sync and upload.
   std::mutex net_mu_;
-  std::map<std::string, WriterCursor> cursors_;  // by file name; guarded by net_mu_
+  std::map<std::string, WriterCursor> cursors_;  // by path in the room; guarded by net_mu_
+  std::map<Id128, SeqSet> writer_seqs_;           // accepted seqs per writer; net_mu_
+  std::set<std::string> periods_;                 // period folders seen; net_mu_
+  std::int64_t last_full_sync_ms_ = 0;            // root listed (wall clock); net_mu_
+  std::int64_t newest_period_since_ms_ = 0;       // a newer period appeared; net_mu_
+  bool root_writers_active_ = false;  // first-edition files beside the header grew; net_mu_
+  std::string own_period_;            // our appends go there; never goes back; net_mu_
+  bool periods_refused_ = false;      // the server refused a period folder; net_mu_
   bool synced_once_ = false;        // guarded by net_mu_
   std::atomic<bool> tried_sync_before_send_{false};  // history first, then our first echo
   bool own_file_uncertain_ = false; // an append failed: re-read our file first; net_mu_

@@ -13,7 +13,7 @@
 namespace ftpchat {
 
 struct WriterReport {
-  std::string file;                 // <hex(writer id)>.w
+  std::string file;                 // in the room folder: [<period>/]<hex(writer id)>.w
   std::uint64_t bytes = 0;
   std::uint64_t records = 0;        // accepted
   std::uint64_t compressed = 0;     // accepted records with flags bit 0
@@ -34,7 +34,7 @@ struct VerifyReport {
   bool sound() const { return rejected() == 0 && missing() == 0; }
 };
 
-// done/total in bytes, called after each writer file.
+// done/total in bytes, called after each writer file (all periods, oldest first).
 using VerifyProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 Result<VerifyReport> verify_room(Transport& transport, const OpenedRoom& room,

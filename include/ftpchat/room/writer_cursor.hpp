@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,21 @@ struct IngestResult {
   std::uint64_t rejected = 0;        // lines that failed to decode or authenticate
   std::uint64_t duplicates = 0;      // records whose sequence number was already accepted
   std::uint64_t missing = 0;         // sequence numbers skipped (records deleted or lost)
+};
+
+// The sequence numbers accepted from one writer over all of its files (one per period), as
+// ranges: a record copied into another of the writer's files is still a duplicate, while a
+// lower seq that arrives late from an older file (read after a newer one) is not.
+class SeqSet {
+ public:
+  // False when `seq` was already there.
+  bool insert(std::uint64_t seq);
+  bool contains(std::uint64_t seq) const;
+  std::uint64_t highest() const { return ranges_.empty() ? 0 : ranges_.rbegin()->second; }
+  std::size_t ranges() const { return ranges_.size(); }
+
+ private:
+  std::map<std::uint64_t, std::uint64_t> ranges_;  // first -> last, disjoint, not adjacent
 };
 
 class WriterCursor {
@@ -40,10 +56,14 @@ class WriterCursor {
 
   // Feeds bytes fetched at offset() and advances it. Rules, in order, per complete line:
   //  1. a line that does not decode under this room and writer is rejected and skipped;
-  //  2. seq <= last_seq is a duplicate (a retried append or a replay) and is dropped;
-  //  3. seq > last_seq + 1 is accepted, and the gap is counted as missing;
+  //  2. seq <= last_seq (of this file) is a duplicate (a retried append or a replay), and so
+  //     is a seq already in `writer_seqs` (accepted from another file of the writer): dropped;
+  //  3. seq > last_seq + 1 is accepted, and the gap is counted as missing (for the first
+  //     record of a file only when no other file of the writer was read: it may continue
+  //     one not read yet);
   //  4. otherwise the record is accepted.
-  IngestResult ingest(std::string_view bytes, const RecordCipher& cipher, const Id128& room_id);
+  IngestResult ingest(std::string_view bytes, const RecordCipher& cipher, const Id128& room_id,
+                      SeqSet* writer_seqs = nullptr);
 
  private:
   Id128 writer_;
