@@ -50,6 +50,7 @@ Errc from_reply(long response_code, std::string_view reply) {
 }
 
 Errc classify(const CurlFailure& f) {
+  if (f.cancelled) return Errc::cancelled;
   if (f.code == CURLE_LOGIN_DENIED || f.response_code == 530) return Errc::login_refused;
   switch (f.code) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -116,6 +117,7 @@ Errc classify(const CurlFailure& f) {
 }
 
 std::string reason(const CurlFailure& f) {
+  if (f.cancelled) return "stopped by the receiver";
   std::string text(!f.server_reply.empty() ? f.server_reply
                    : !f.error_text.empty() ? f.error_text
                                            : std::string_view(curl_easy_strerror(f.code)));

@@ -14,6 +14,7 @@ struct CurlFailure {
   long response_code = 0;         // last FTP reply code (CURLINFO_RESPONSE_CODE), 0 if none
   std::string_view server_reply;  // last reply line of class 4xx/5xx, "" if none
   std::string_view error_text;    // libcurl's error buffer, "" if empty
+  bool cancelled = false;         // a download's sink said stop: Errc::cancelled
 };
 
 // `what` names the operation and its redacted target, e.g. "reading ftp://h/chat/room/log";

@@ -25,7 +25,8 @@ std::string_view trim_line_end(std::string_view line) {
 }
 
 // A connection that dies while idle in the pool fails the next request before anything
-// was transferred; that request is safe to send again on a fresh connection.
+// was transferred; that request is safe to send again on a fresh connection (run() checks
+// that nothing was: a sink must never see a byte twice).
 bool worth_retrying(CURLcode code) {
   return code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
 }
@@ -57,7 +58,7 @@ CurlReply CurlSession::run(const CurlRequest& request) {
   curl_off_t uploaded = 0;
   curl_easy_getinfo(handle_.easy(), CURLINFO_NUM_CONNECTS, &new_connections);
   curl_easy_getinfo(handle_.easy(), CURLINFO_SIZE_UPLOAD_T, &uploaded);
-  if (new_connections != 0 || uploaded != 0 || !reply.body.empty()) return reply;
+  if (new_connections != 0 || uploaded != 0 || reply.received != 0) return reply;
   log_.debug("connection closed while idle; retrying on a new one");
   return attempt(request);
 }
@@ -79,6 +80,7 @@ CurlReply CurlSession::attempt(const CurlRequest& request) {
 
   Exchange exchange;
   exchange.body = &reply.body;
+  if (request.kind == RequestKind::download) exchange.sink = request.sink;
   exchange.upload = request.data;
   exchange.log = &log_;
   handle_.reset();
@@ -100,7 +102,9 @@ CurlReply CurlSession::attempt(const CurlRequest& request) {
   curl_off_t uploaded = 0;
   curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
   bytes_up_ += static_cast<std::uint64_t>(std::max<curl_off_t>(0, uploaded));
-  if (request.kind == RequestKind::download) bytes_down_ += reply.body.size();
+  reply.received = exchange.received;
+  reply.cancelled = exchange.cancelled;
+  if (request.kind == RequestKind::download) bytes_down_ += reply.received;
 
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &reply.response_code);
   reply.last_reply = std::move(exchange.last_reply);
@@ -176,12 +180,20 @@ void CurlSession::set_common_options(const CurlRequest& request, Exchange& excha
 size_t CurlSession::on_write(char* ptr, size_t size, size_t count, void* user) noexcept {
   auto* exchange = static_cast<Exchange*>(user);
   const size_t bytes = size * count;
+  if (bytes == 0) return 0;
   try {
-    exchange->body->append(ptr, bytes);
+    if (exchange->sink == nullptr) {
+      exchange->body->append(ptr, bytes);
+      exchange->received += bytes;
+      return bytes;
+    }
+    exchange->received += bytes;  // the sink sees them even if it then says stop
+    if ((*exchange->sink)(std::string_view(ptr, bytes))) return bytes;
+    exchange->cancelled = true;
+    return 0;  // anything but `bytes` ends the transfer with CURLE_WRITE_ERROR
   } catch (...) {
-    return 0;  // libcurl reports CURLE_WRITE_ERROR
+    return 0;  // libcurl reports CURLE_WRITE_ERROR (sinks must not throw: nothing crosses libcurl)
   }
-  return bytes;
 }
 
 size_t CurlSession::on_read(char* buffer, size_t size, size_t count, void* user) noexcept {

@@ -2,6 +2,8 @@
 // every transfer needs (timeouts, netrc, keepalive, TLS trust, trace), runs one request,
 // retries once on a connection that died while idle, and keeps the statistics. What a
 // request means in protocol terms (commands, file method) is the caller's business.
+// A download goes to CurlReply::body, or piece by piece to a sink (memory bounded whatever
+// the file's size); a sink that says stop ends the transfer (CurlReply::cancelled).
 #pragma once
 
 #include <atomic>
@@ -21,7 +23,7 @@
 namespace ftpchat {
 
 enum class RequestKind {
-  download,  // body to CurlReply::body (RETR, LIST)
+  download,  // body to CurlRequest::sink if set, else CurlReply::body (RETR, LIST)
   upload,    // CurlRequest::data to the URL (STOR)
   append,    // CurlRequest::data appended to the URL (APPE)
   commands,  // no transfer: only the quote commands (NOBODY)
@@ -32,6 +34,7 @@ struct CurlRequest {
   std::string url;
   std::string_view data;               // upload/append payload; must outlive run()
   std::uint64_t resume_from = 0;       // download start offset (REST)
+  const ByteSink* sink = nullptr;      // download: receives the pieces; must outlive run()
   bool skip_size = false;              // do not ask the size first (saves a round trip)
   std::vector<std::string> quote;      // raw commands before the transfer
   std::vector<std::string> postquote;  // raw commands after a successful transfer
@@ -41,10 +44,12 @@ struct CurlRequest {
 struct CurlReply {
   CURLcode code = CURLE_OK;
   long response_code = 0;
-  std::string body;
-  std::string last_reply;    // the last protocol reply line ("257 ..."), "" if none
-  std::string server_reply;  // last_reply if it was 4xx/5xx, else ""
-  std::string error_text;    // libcurl's error buffer
+  std::string body;            // the download, unless it went to a sink
+  std::uint64_t received = 0;  // bytes handed to the body or the sink
+  bool cancelled = false;      // the sink returned false (code is then CURLE_WRITE_ERROR)
+  std::string last_reply;      // the last protocol reply line ("257 ..."), "" if none
+  std::string server_reply;    // last_reply if it was 4xx/5xx, else ""
+  std::string error_text;      // libcurl's error buffer
   bool ok() const { return code == CURLE_OK; }
 };
 
@@ -72,6 +77,9 @@ class CurlSession {
   // State the libcurl callbacks see during one attempt.
   struct Exchange {
     std::string* body = nullptr;
+    const ByteSink* sink = nullptr;  // if set, the download goes here instead of body
+    std::uint64_t received = 0;
+    bool cancelled = false;
     std::string_view upload;
     std::size_t upload_pos = 0;
     std::string last_reply;
