@@ -18,6 +18,9 @@ class RefusingTransport final : public Transport {
 
   Result<std::vector<DirEntry>> list(const std::string&) override { return refuse(); }
   Result<std::string> read(const std::string&, std::uint64_t) override { return refuse(); }
+  Result<void> read_to(const std::string&, std::uint64_t, const ByteSink&) override {
+    return refuse();
+  }
   Result<void> append(const std::string&, std::string_view) override { return refuse(); }
   Result<void> create_file(const std::string&, std::string_view) override { return refuse(); }
   Result<void> make_dir(const std::string&) override { return refuse(); }

@@ -3,7 +3,8 @@
 // apply_ftp_options.
 // Minimal servers are met by trying, once per mount, and remembered (see mode()):
 // 1. No SIZE: never needed (sizes come from LIST; libcurl goes on to REST without it).
-// 2. No REST: fetch the whole file and drop the bytes already known (O(file) per read).
+// 2. No REST: fetch the whole file and drop the bytes already known as they stream past
+//    (O(file) downloaded per read; memory stays one piece).
 // 3. No APPE: each writer owns its file, so rewriting it is safe from other writers: upload
 //    old content + new bytes to a temporary name and RNFR/RNTO it over the file, so readers
 //    only see complete versions. The content is kept in memory after the first download:
@@ -103,27 +104,45 @@ class FtpTransport final : public Transport {
   }
 
   Result<std::string> read(const std::string& path, std::uint64_t offset) override {
+    std::string out;
+    auto done = read_to(path, offset, [&out](std::string_view piece) {
+      out.append(piece);
+      return true;
+    });
+    if (!done) return done.error();
+    return out;
+  }
+
+  Result<void> read_to(const std::string& path, std::uint64_t offset,
+                       const ByteSink& sink) override {
     if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+    const bool resume = offset > 0 && !no_rest_;
+    // Without REST the whole file comes: the bytes before `offset` are dropped as they pass.
+    std::uint64_t to_skip = resume ? 0 : offset;
+    const ByteSink skipping = [&to_skip, &sink](std::string_view piece) {
+      const auto dropped = static_cast<std::size_t>(std::min<std::uint64_t>(to_skip, piece.size()));
+      to_skip -= dropped;
+      piece.remove_prefix(dropped);
+      return piece.empty() || sink(piece);
+    };
     CurlRequest request;
     request.url = url_.url_for(path);
-    const bool resume = offset > 0 && !no_rest_;
     request.resume_from = resume ? offset : 0;
     // SIZE is only needed to resume (libcurl sends REST after it), so skip it at 0.
     request.skip_size = !resume;
+    request.sink = to_skip > 0 ? &skipping : &sink;
     CurlReply reply = run(request);
     if (resume && reply.code == CURLE_FTP_COULDNT_USE_REST) {
       log_.info("the server refuses REST; fetching whole files from " + url_.redacted());
       no_rest_ = true;
-      return read(path, offset);
+      return read_to(path, offset, sink);
     }
-    const bool short_file = !resume && reply.ok() && reply.body.size() < offset;
-    if (reply.code == CURLE_BAD_DOWNLOAD_RESUME || short_file)
+    if (reply.code == CURLE_BAD_DOWNLOAD_RESUME || (reply.ok() && to_skip > 0))
       return make_error(Errc::bad_data, "file " + url_.redacted_for(path) +
                                             " is shorter than the " + std::to_string(offset) +
                                             " bytes already read");
     if (!reply.ok()) return failure(reply, "reading", path);
-    if (!resume && offset > 0) reply.body.erase(0, offset);
-    return std::move(reply.body);
+    return {};
   }
 
   Result<void> append(const std::string& path, std::string_view data) override {
@@ -227,7 +246,8 @@ class FtpTransport final : public Transport {
   }
 
   Error failure(const CurlReply& reply, std::string_view action, std::string_view relative) const {
-    CurlFailure f{reply.code, reply.response_code, reply.server_reply, reply.error_text};
+    CurlFailure f{reply.code, reply.response_code, reply.server_reply, reply.error_text,
+                  reply.cancelled};
     return map_curl_error(f, std::string(action) + " " + url_.redacted_for(relative));
   }
 
@@ -235,10 +255,12 @@ class FtpTransport final : public Transport {
   // the control connection's TLS session. With TLS 1.3 libcurl 7.88.1 fails that after a
   // few transfers ("522 SSL connection failed: session reuse required"); TLS 1.2 session
   // reuse works. So on a 522 this transport moves to TLS 1.2 for good and sends the request
-  // again: the server refuses before any data moves, so the retry cannot duplicate it.
+  // again: the server refuses before any data moves, so the retry cannot duplicate it (and
+  // is not made if a byte did reach a sink).
   CurlReply run(const CurlRequest& request) {
     CurlReply reply = session_.run(request);
-    if (!reply.ok() && uses_tls_ && !tls12_only_ && reply.server_reply.rfind("522", 0) == 0) {
+    if (!reply.ok() && uses_tls_ && !tls12_only_ && reply.received == 0 &&
+        reply.server_reply.rfind("522", 0) == 0) {
       log_.info(
           "the server refused TLS session reuse on a data connection; using TLS 1.2 "
           "with " +

@@ -103,17 +103,29 @@ class SftpTransport final : public Transport {
   }
 
   Result<std::string> read(const std::string& path, std::uint64_t offset) override {
+    std::string out;
+    auto done = read_to(path, offset, [&out](std::string_view piece) {
+      out.append(piece);
+      return true;
+    });
+    if (!done) return done.error();
+    return out;
+  }
+
+  Result<void> read_to(const std::string& path, std::uint64_t offset,
+                       const ByteSink& sink) override {
     if (auto valid = check_relative_path(path, false); !valid) return valid.error();
     CurlRequest request;
     request.url = url_.url_for(path);
     request.resume_from = offset;
+    request.sink = &sink;
     CurlReply reply = run(request);
     if (reply.code == CURLE_BAD_DOWNLOAD_RESUME)
       return make_error(Errc::bad_data, "file " + url_.redacted_for(path) +
                                             " is shorter than the " + std::to_string(offset) +
                                             " bytes already read");
     if (!reply.ok()) return failure(reply, "reading", path);
-    return std::move(reply.body);
+    return {};
   }
 
   Result<void> append(const std::string& path, std::string_view data) override {
@@ -213,7 +225,7 @@ class SftpTransport final : public Transport {
     if (reply.code == CURLE_PEER_FAILED_VERIFICATION && host_check_.refused())
       return host_check_.refusal();
     // SFTP has no reply lines: libcurl's text ("Permission denied") is the server's word.
-    CurlFailure f{reply.code, 0, "", reply.error_text};
+    CurlFailure f{reply.code, 0, "", reply.error_text, reply.cancelled};
     if (reply.code == CURLE_REMOTE_ACCESS_DENIED || reply.code == CURLE_QUOTE_ERROR)
       f.server_reply = reply.error_text;
     Error error = map_curl_error(f, std::string(action) + " " + url_.redacted_for(relative));
