@@ -92,6 +92,8 @@ bool write_all(int fd, std::string_view data) {
 
 class LocalTransport final : public Transport {
  public:
+  static constexpr std::size_t kReadPiece = 256 * 1024;  // what read_to() hands over at once
+
   explicit LocalTransport(const RemoteUrl& url) : url_(url), base_(url.path) {}
 
   Result<std::vector<DirEntry>> list(const std::string& dir_in) override {
@@ -124,6 +126,17 @@ class LocalTransport final : public Transport {
   }
 
   Result<std::string> read(const std::string& path, std::uint64_t offset) override {
+    std::string out;
+    auto done = read_to(path, offset, [&out](std::string_view piece) {
+      out.append(piece);
+      return true;
+    });
+    if (!done) return done.error();
+    return out;
+  }
+
+  Result<void> read_to(const std::string& path, std::uint64_t offset,
+                       const ByteSink& sink) override {
     if (auto valid = check_relative_path(path, false); !valid) return valid.error();
     ++requests_;
     Fd fd(::open((base_ + path).c_str(), O_RDONLY | O_CLOEXEC));
@@ -135,21 +148,22 @@ class LocalTransport final : public Transport {
       return make_error(Errc::bad_data, "file " + url_.redacted_for(path) +
                                             " is shorter than the " + std::to_string(offset) +
                                             " bytes already read");
-    std::string out;
-    char buffer[65536];
+    std::string piece(kReadPiece, '\0');
     auto pos = static_cast<off_t>(offset);
     while (true) {  // to the real end: the file may have grown since fstat
-      const ssize_t n = ::pread(fd.get(), buffer, sizeof buffer, pos);
+      const ssize_t n = ::pread(fd.get(), piece.data(), piece.size(), pos);
       if (n < 0) {
         if (errno == EINTR) continue;
         return failure("reading", path);
       }
       if (n == 0) break;
-      out.append(buffer, static_cast<std::size_t>(n));
       pos += n;
+      bytes_down_ += static_cast<std::uint64_t>(n);
+      if (!sink(std::string_view(piece.data(), static_cast<std::size_t>(n))))
+        return make_error(Errc::cancelled,
+                          "reading " + url_.redacted_for(path) + ": stopped by the receiver");
     }
-    bytes_down_ += out.size();
-    return out;
+    return {};
   }
 
   Result<void> append(const std::string& path, std::string_view data) override {

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "piece_recorder.hpp"
+
 namespace ftpchat {
 namespace {
 
@@ -75,6 +77,33 @@ TEST_F(LocalTransportTest, ReadAtOffsets) {
   ASSERT_FALSE(beyond.ok());
   EXPECT_EQ(beyond.error().code, Errc::bad_data);
   EXPECT_EQ(transport_->read("g", 0).error().code, Errc::not_found);
+}
+
+TEST_F(LocalTransportTest, ReadToStreamsBigFilesInBoundedPieces) {
+  std::string content;
+  for (int i = 0; content.size() < 1100 * 1024; ++i)
+    content += "record " + std::to_string(i) + "\n";
+  ASSERT_TRUE(transport_->append("big", content).ok());
+  testing::PieceRecorder all;
+  ASSERT_TRUE(transport_->read_to("big", 0, all.sink()).ok());
+  EXPECT_EQ(all.bytes, content);
+  EXPECT_EQ(all.pieces, 5u);  // 4 x 256 KiB + the rest
+  EXPECT_EQ(all.largest, 256u * 1024);
+
+  testing::PieceRecorder tail;
+  ASSERT_TRUE(transport_->read_to("big", 1000, tail.sink()).ok());
+  EXPECT_EQ(tail.bytes, content.substr(1000));
+
+  testing::PieceRecorder stopping;
+  stopping.stop_at_piece = 1;
+  const std::uint64_t before = transport_->stats().bytes_downloaded;
+  auto stopped = transport_->read_to("big", 0, stopping.sink());
+  ASSERT_FALSE(stopped.ok());
+  EXPECT_EQ(stopped.error().code, Errc::cancelled);
+  EXPECT_EQ(stopping.bytes, content.substr(0, 256 * 1024));
+  EXPECT_EQ(transport_->stats().bytes_downloaded - before, 256u * 1024);  // no more was read
+  EXPECT_EQ(transport_->read_to("big", content.size() + 1, all.sink()).error().code,
+            Errc::bad_data);
 }
 
 TEST_F(LocalTransportTest, AppendsFromManyProcessesStayWhole) {
