@@ -1,10 +1,14 @@
 // An in-memory Transport for engine tests where the network is not the point. It behaves
 // like a well-behaved server: directories, sizes in listings, appends, atomic create.
+// Downloads arrive in small pieces (read_piece), so every engine test crosses piece borders.
 #pragma once
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "ftpchat/transport/transport.hpp"
 
@@ -22,6 +26,9 @@ class MemoryTransport final : public Transport {
   int fail_next_creates = 0;                 // create_file calls to fail likewise
   bool land_failed_creates = false;          // ...after landing (make_dir and create_file)
   std::string landed_create_bytes;           // if set, what such a landed create_file wrote
+  std::size_t read_piece = 4096;             // read_to() hands a file over in pieces this big
+  // The next read delivers at most this many bytes, then fails as a dropped connection.
+  std::optional<std::uint64_t> fail_next_read_after;
 
   Result<std::vector<DirEntry>> list(const std::string& dir) override {
     ++stats_.requests;
@@ -44,6 +51,24 @@ class MemoryTransport final : public Transport {
     if (offset > it->second.size()) return make_error(Errc::bad_data, "file shrank");
     stats_.bytes_downloaded += it->second.size() - offset;
     return it->second.substr(offset);
+  }
+  Result<void> read_to(const std::string& path, std::uint64_t offset,
+                       const ByteSink& sink) override {
+    ++stats_.requests;
+    auto it = files.find(path);
+    if (it == files.end()) return make_error(Errc::not_found, "no file " + path);
+    if (offset > it->second.size()) return make_error(Errc::bad_data, "file shrank");
+    std::string rest = it->second.substr(offset);  // a copy: a sink may edit `files`
+    const auto fail_after = std::exchange(fail_next_read_after, std::nullopt);
+    if (fail_after && *fail_after < rest.size()) rest.resize(*fail_after);
+    const std::size_t piece = std::max<std::size_t>(1, read_piece);
+    for (std::size_t at = 0; at < rest.size(); at += piece) {
+      const std::string_view bytes = std::string_view(rest).substr(at, piece);
+      stats_.bytes_downloaded += bytes.size();
+      if (!sink(bytes)) return make_error(Errc::cancelled, "read of " + path + " stopped");
+    }
+    if (fail_after) return make_error(Errc::unreachable, "connection lost");
+    return {};
   }
   Result<void> append(const std::string& path, std::string_view data) override {
     ++stats_.requests;
@@ -93,6 +118,9 @@ class SharedMemoryTransport final : public Transport {
   explicit SharedMemoryTransport(MemoryTransport& server) : server_(server) {}
   Result<std::vector<DirEntry>> list(const std::string& d) override { return server_.list(d); }
   Result<std::string> read(const std::string& p, std::uint64_t o) override { return server_.read(p, o); }
+  Result<void> read_to(const std::string& p, std::uint64_t o, const ByteSink& s) override {
+    return server_.read_to(p, o, s);
+  }
   Result<void> append(const std::string& p, std::string_view d) override { return server_.append(p, d); }
   Result<void> create_file(const std::string& p, std::string_view d) override {
     return server_.create_file(p, d);
