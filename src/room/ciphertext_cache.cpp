@@ -1,5 +1,6 @@
 // CachingTransport: writer-file reads served from a local ciphertext cache, verified against
-// the server by a small overlap before reuse (rules in the header).
+// the server by a small overlap before reuse (rules in the header). Reads stream: at most one
+// piece of a file (the server's, or kCachePiece of the cache's) is in memory at a time.
 #include "ftpchat/room/ciphertext_cache.hpp"
 
 #include <fcntl.h>
@@ -16,6 +17,8 @@
 
 namespace ftpchat {
 namespace {
+
+constexpr std::size_t kCachePiece = 256 * 1024;  // cached bytes handed to a sink at once
 
 // An open, exclusively locked cache file (two mounts sharing a cache take turns).
 class LockedFile {
@@ -38,42 +41,139 @@ class LockedFile {
     struct stat st {};
     return ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
   }
-  // Appends [from, size) of the file to `out`; false on a short read.
-  bool read_into(std::string& out, std::uint64_t from, std::uint64_t size) const {
-    const std::size_t start = out.size();
-    out.resize(start + static_cast<std::size_t>(size - from));
+  // Sets `out` to the bytes [from, to) of the file; false on a short read.
+  bool read_range(std::string& out, std::uint64_t from, std::uint64_t to) const {
+    out.resize(static_cast<std::size_t>(to - from));
     std::size_t done = 0;
-    while (from + done < size) {
-      const ssize_t n = ::pread(fd_, out.data() + start + done, out.size() - start - done,
-                                static_cast<off_t>(from + done));
+    while (done < out.size()) {
+      const ssize_t n =
+          ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(from + done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return false;
       done += static_cast<std::size_t>(n);
     }
     return true;
   }
-  // Appends at the end; on failure the file is cut back, so it stays a prefix of the server's.
-  void append(std::string_view bytes) {
+  // Appends at the end. On failure the file is cut back, so it stays a prefix of the server's,
+  // and false says so: later bytes must then not be appended (they would leave a gap).
+  bool append(std::string_view bytes) {
     const std::uint64_t at = size();
     std::size_t done = 0;
     while (done < bytes.size()) {
-      const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
-                                 static_cast<off_t>(at + done));
+      const ssize_t n =
+          ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(at + done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
         if (::ftruncate(fd_, static_cast<off_t>(at)) != 0) truncate_all();
-        return;
+        return false;
       }
       done += static_cast<std::size_t>(n);
     }
+    return true;
   }
-  void truncate_all() {
-    if (::ftruncate(fd_, 0) != 0) { /* unusable cache: the next verification drops it */ }
-  }
+  // False if the file could not be emptied (unusable: the next verification drops it).
+  bool truncate_all() { return ::ftruncate(fd_, 0) == 0; }
 
  private:
   int fd_ = -1;
 };
+
+// Rule 2 while the server's bytes from `from` stream in: the first of them must equal the
+// cache's [from, cached) (`expected`). Only then are the cached [offset, from) handed to the
+// sink, then the overlap, then the server's bytes after it, which also extend the cache.
+class VerifiedRead {
+ public:
+  VerifiedRead(LockedFile& cache, std::uint64_t offset, std::uint64_t from, std::string expected,
+               const ByteSink& sink)
+      : cache_(cache), offset_(offset), from_(from), expected_(std::move(expected)), sink_(sink) {
+    verified_ = expected_.empty();  // offset == cached: nothing to compare, nothing cached to send
+  }
+
+  // The inner transport's sink.
+  bool take(std::string_view piece) {
+    if (!verified_) {
+      const std::string_view part = piece.substr(0, expected_.size() - head_.size());
+      head_.append(part);
+      piece.remove_prefix(part.size());
+      if (head_.size() < expected_.size()) return true;
+      if (head_ != expected_) {
+        mismatch_ = true;
+        return false;  // stop the transfer: the file is read again from the start
+      }
+      verified_ = true;
+      // The cached bytes before the overlap, then the overlap (already cached as it is).
+      if (!send_cached() || !hand_over(head_)) return false;
+    }
+    if (piece.empty()) return true;
+    if (caching_) caching_ = cache_.append(piece);
+    return hand_over(piece);
+  }
+
+  bool verified() const { return verified_; }  // false after a success: the file is shorter
+  bool mismatch() const { return mismatch_; }
+  bool sink_stopped() const { return sink_stopped_; }
+  bool cache_failed() const { return cache_failed_; }
+  bool delivered() const { return delivered_; }  // some byte reached the caller's sink
+  std::uint64_t from_cache() const { return from_cache_; }
+
+ private:
+  bool send_cached() {
+    std::string piece;
+    for (std::uint64_t at = offset_; at < from_; at += piece.size()) {
+      if (!cache_.read_range(piece, at, std::min<std::uint64_t>(from_, at + kCachePiece))) {
+        cache_failed_ = true;
+        return false;
+      }
+      from_cache_ += piece.size();
+      if (!hand_over(piece)) return false;
+    }
+    return true;
+  }
+  bool hand_over(std::string_view bytes) {
+    if (bytes.empty()) return true;
+    delivered_ = true;
+    if (sink_(bytes)) return true;
+    sink_stopped_ = true;
+    return false;
+  }
+
+  LockedFile& cache_;
+  const std::uint64_t offset_;
+  const std::uint64_t from_;
+  const std::string expected_;  // at most kVerifyBytes
+  const ByteSink& sink_;
+  std::string head_;  // the server's first bytes, until there are expected_.size()
+  bool verified_ = false;
+  bool caching_ = true;
+  bool mismatch_ = false;
+  bool sink_stopped_ = false;
+  bool cache_failed_ = false;
+  bool delivered_ = false;
+  std::uint64_t from_cache_ = 0;
+};
+
+// A read straight from the server. `fill`: its bytes extend the cache (they start where the
+// cache ends, or at 0 once it is dropped). `drop`: the cache is stale and is emptied as soon
+// as the server answers; a request that fails before any byte keeps it.
+Result<void> read_from_server(Transport& inner, LockedFile& cache, const std::string& path,
+                              std::uint64_t offset, const ByteSink& sink, bool fill, bool drop,
+                              CacheStats& stats) {
+  bool answered = false;
+  const auto on_answer = [&] {
+    if (answered) return;
+    answered = true;
+    if (!drop) return;
+    if (!cache.truncate_all()) fill = false;
+    ++stats.invalidations;
+  };
+  auto got = inner.read_to(path, offset, [&](std::string_view piece) {
+    on_answer();
+    if (fill) fill = cache.append(piece);
+    return sink(piece);
+  });
+  if (got) on_answer();
+  return got;
+}
 
 std::string url_key(const std::string& display_url) {
   unsigned char hash[8];
@@ -109,47 +209,54 @@ std::filesystem::path CachingTransport::file_for(const std::string& path) const 
 }
 
 Result<std::string> CachingTransport::read(const std::string& path, std::uint64_t offset) {
+  std::string out;
+  auto done = read_to(path, offset, [&out](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
+  if (!done) return done.error();
+  return out;
+}
+
+Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t offset,
+                                       const ByteSink& sink) {
   const std::filesystem::path file = file_for(path);
-  if (file.empty()) return inner_.read(path, offset);
+  if (file.empty()) return inner_.read_to(path, offset, sink);
   std::lock_guard lock(mu_);
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   for (const auto& dir : {root_.parent_path(), root_, file.parent_path()})
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   LockedFile cache(file);
-  if (!cache.ok()) return inner_.read(path, offset);
+  if (!cache.ok()) return inner_.read_to(path, offset, sink);
   const std::uint64_t cached = cache.size();
 
-  if (cached == 0 || offset > cached) {  // nothing usable: plain read, cached when contiguous
-    auto got = inner_.read(path, offset);
-    if (got && offset == cached) cache.append(got.value());
-    return got;
-  }
+  if (cached == 0 || offset > cached)  // nothing usable: plain read, cached when contiguous
+    return read_from_server(inner_, cache, path, offset, sink, offset == cached, false, stats_);
 
-  // Rule 2: fetch from a little before the cached end and compare the overlap.
-  const std::uint64_t from = std::max(offset, cached - std::min<std::uint64_t>(cached, kVerifyBytes));
-  auto got = inner_.read(path, from);
-  if (got) {
-    std::string out;
-    out.reserve(static_cast<std::size_t>(from - offset) + got->size());
-    const std::uint64_t overlap = cached - from;
-    std::string verify;
-    if (got->size() >= overlap && cache.read_into(out, offset, from) &&
-        cache.read_into(verify, from, cached) && got->compare(0, overlap, verify) == 0) {
-      cache.append(std::string_view(got.value()).substr(overlap));
-      stats_.bytes_from_cache += from - offset;
-      out += got.value();
-      return out;
-    }
+  // Rule 2: fetch from a little before the cached end and compare the overlap as it arrives.
+  const std::uint64_t from =
+      std::max(offset, cached - std::min<std::uint64_t>(cached, kVerifyBytes));
+  std::string expected;
+  if (cache.read_range(expected, from, cached)) {
+    VerifiedRead reuse(cache, offset, from, std::move(expected), sink);
+    auto got =
+        inner_.read_to(path, from, [&reuse](std::string_view piece) { return reuse.take(piece); });
+    stats_.bytes_from_cache += reuse.from_cache();
+    if (got && reuse.verified()) return {};
+    if (reuse.sink_stopped()) return got;  // the caller's own stop; the cache is still a prefix
+    if (reuse.cache_failed() && reuse.delivered())
+      return make_error(Errc::io,
+                        "reading the cached copy of " + path + " in " + file.string() + " failed");
+    // Failed midway: the caller has bytes already, so it must not get them again. Or failed
+    // with offset == cached: the direct read below would be the same request.
+    if (!got && !reuse.mismatch() && !reuse.cache_failed() &&
+        (reuse.delivered() || offset == cached))
+      return got;
   }
   // The server's history changed (or the overlap could not be fetched: a shorter file makes
-  // REST fail). Read it as the server has it now; drop the cache only if that works.
-  auto direct = inner_.read(path, offset);
-  if (!direct) return direct;
-  cache.truncate_all();
-  ++stats_.invalidations;
-  if (offset == 0) cache.append(direct.value());
-  return direct;
+  // REST fail). Read it as the server has it now; drop the cache once the server answers.
+  return read_from_server(inner_, cache, path, offset, sink, offset == 0, true, stats_);
 }
 
 }  // namespace ftpchat

@@ -1,19 +1,32 @@
 // CachingTransport: a second reader (a remount) downloads no history already cached, and a
 // history changed on the server is detected and read again instead of served from the cache.
+// Reads stream: cached and new bytes come in pieces, and a reader that stops or a server that
+// fails midway leaves a cache that is still a prefix of the server's file.
 #include "ftpchat/room/ciphertext_cache.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "memory_transport.hpp"
+#include "piece_recorder.hpp"
 
 namespace ftpchat {
 namespace {
 
 const std::string kRoom = std::string(32, 'a');
 const std::string kWriter = kRoom + "/" + std::string(32, 'b') + ".w";
+constexpr std::uint64_t kVerify = CachingTransport::kVerifyBytes;
+
+using testing::PieceRecorder;
+
+std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 class CiphertextCacheTest : public ::testing::Test {
  protected:
@@ -28,6 +41,22 @@ class CiphertextCacheTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::uint64_t downloaded() const { return server_.stats().bytes_downloaded; }
+  // The cached copy of kWriter, as `cache` keeps it.
+  static std::string cached_bytes(const CachingTransport& cache) {
+    return slurp(cache.root() / kRoom / (std::string(32, 'b') + ".w"));
+  }
+  // Rule 1: whatever happened, the cache holds a prefix of the server's file.
+  void expect_prefix_of_server(const CachingTransport& cache) {
+    const std::string held = cached_bytes(cache);
+    const std::string& file = server_.files[kWriter];
+    ASSERT_LE(held.size(), file.size());
+    EXPECT_EQ(held, file.substr(0, held.size()));
+  }
+  void make_history(std::size_t bytes) {
+    std::string& file = server_.files[kWriter];
+    file.clear();
+    for (int i = 0; file.size() < bytes; ++i) file += "\nrecord-" + std::to_string(i) + "\n";
+  }
 
   std::filesystem::path dir_;
   ftpchat::testing::MemoryTransport server_;
@@ -113,6 +142,172 @@ TEST_F(CiphertextCacheTest, ServerErrorsKeepTheCache) {
   const std::uint64_t before = downloaded();
   ASSERT_EQ(again.read(kWriter, 0).value(), saved);
   EXPECT_EQ(downloaded() - before, CachingTransport::kVerifyBytes);
+}
+
+TEST_F(CiphertextCacheTest, WarmReadStreamsTheCacheInPiecesAndDownloadsOnlyOverlapAndNewBytes) {
+  make_history(700 * 1024);  // more than two cache pieces (256 KiB)
+  {
+    CachingTransport first(server_, dir_);
+    PieceRecorder cold;
+    ASSERT_TRUE(first.read_to(kWriter, 0, cold.sink()));
+    EXPECT_EQ(cold.bytes, server_.files[kWriter]);
+    EXPECT_GT(cold.pieces, 100u);  // as the server sent them (4 KiB)
+    EXPECT_LE(cold.largest, server_.read_piece);
+  }
+  const std::uint64_t history = server_.files[kWriter].size();
+  server_.files[kWriter] += "\nnew-record\n";
+  const std::uint64_t before = downloaded();
+
+  CachingTransport second(server_, dir_);
+  PieceRecorder warm;
+  ASSERT_TRUE(second.read_to(kWriter, 0, warm.sink()));
+  EXPECT_EQ(warm.bytes, server_.files[kWriter]);
+  EXPECT_GE(warm.pieces, 4u);            // 3 from the cache, then the new bytes
+  EXPECT_LE(warm.largest, 256u * 1024);  // never the whole file at once
+  EXPECT_EQ(downloaded() - before, kVerify + 12);
+  EXPECT_EQ(second.cache_stats().bytes_from_cache, history - kVerify);
+  EXPECT_EQ(cached_bytes(second), server_.files[kWriter]);
+}
+
+TEST_F(CiphertextCacheTest, OverlapIsComparedAcrossPieceBorders) {
+  server_.read_piece = 7;  // the 64 bytes compared arrive in 10 pieces
+  { ASSERT_TRUE(CachingTransport(server_, dir_).read(kWriter, 0)); }
+  std::string& file = server_.files[kWriter];
+  const std::uint64_t cached = file.size();
+  {
+    CachingTransport same(server_, dir_);
+    PieceRecorder got;
+    ASSERT_TRUE(same.read_to(kWriter, 0, got.sink()));
+    EXPECT_EQ(got.bytes, file);
+    EXPECT_EQ(same.cache_stats().invalidations, 0u);
+  }
+  // A change in the first compared byte, then in the last one: both must be seen.
+  for (const std::uint64_t changed : {cached - kVerify, cached - 1}) {
+    file[changed] = file[changed] == 'Y' ? 'Z' : 'Y';
+    CachingTransport again(server_, dir_);
+    PieceRecorder got;
+    ASSERT_TRUE(again.read_to(kWriter, 0, got.sink()));
+    EXPECT_EQ(got.bytes, file) << changed;  // no stale cached byte was handed over first
+    EXPECT_EQ(again.cache_stats().invalidations, 1u) << changed;
+    EXPECT_EQ(cached_bytes(again), file) << changed;  // refilled from the server
+  }
+}
+
+TEST_F(CiphertextCacheTest, ShrunkFileIsReadAgainWhereverItNowEnds) {
+  const std::string original = server_.files[kWriter];
+  const std::uint64_t cached = original.size();
+  // Shorter than the verify start (the read there fails), then inside the compared bytes
+  // (the read succeeds with too few of them).
+  for (const std::uint64_t now : {std::uint64_t{100}, cached - kVerify / 2}) {
+    server_.files[kWriter] = original;
+    { ASSERT_TRUE(CachingTransport(server_, dir_).read(kWriter, 0)); }
+    server_.files[kWriter] = original.substr(0, now);
+    CachingTransport again(server_, dir_);
+    PieceRecorder got;
+    ASSERT_TRUE(again.read_to(kWriter, 0, got.sink())) << now;
+    EXPECT_EQ(got.bytes, server_.files[kWriter]) << now;
+    EXPECT_EQ(again.cache_stats().invalidations, 1u) << now;
+    EXPECT_EQ(cached_bytes(again), server_.files[kWriter]) << now;
+  }
+}
+
+TEST_F(CiphertextCacheTest, ReaderStoppingMidwayLeavesAPrefixAndTheNextReadIsRight) {
+  make_history(100 * 1024);
+  {  // cold: stopped at the third piece
+    CachingTransport cold(server_, dir_);
+    PieceRecorder stopping;
+    stopping.stop_at_piece = 3;
+    auto stopped = cold.read_to(kWriter, 0, stopping.sink());
+    ASSERT_FALSE(stopped);
+    EXPECT_EQ(stopped.error().code, Errc::cancelled);
+    EXPECT_EQ(stopping.bytes, server_.files[kWriter].substr(0, 3 * server_.read_piece));
+    expect_prefix_of_server(cold);
+    EXPECT_EQ(cached_bytes(cold).size(), 3 * server_.read_piece);
+  }
+  {  // warm: the cached part continues from there, then the rest comes from the server
+    CachingTransport warm(server_, dir_);
+    ASSERT_EQ(warm.read(kWriter, 0).value(), server_.files[kWriter]);
+    EXPECT_EQ(cached_bytes(warm), server_.files[kWriter]);
+  }
+  const std::string history = server_.files[kWriter];
+  for (int i = 0; i < 2000; ++i) server_.files[kWriter] += "\nnew-" + std::to_string(i) + "\n";
+  {  // stopped while the cached bytes are handed over: the cache is untouched
+    CachingTransport warm(server_, dir_);
+    PieceRecorder stopping;
+    stopping.stop_at_piece = 1;
+    EXPECT_EQ(warm.read_to(kWriter, 0, stopping.sink()).error().code, Errc::cancelled);
+    EXPECT_EQ(stopping.bytes, history.substr(0, history.size() - kVerify));
+    EXPECT_EQ(cached_bytes(warm), history);
+  }
+  {  // stopped among the new bytes: what was appended is still a prefix
+    CachingTransport warm(server_, dir_);
+    PieceRecorder stopping;
+    stopping.stop_at_piece = 3;
+    EXPECT_EQ(warm.read_to(kWriter, 0, stopping.sink()).error().code, Errc::cancelled);
+    EXPECT_EQ(stopping.bytes, server_.files[kWriter].substr(0, stopping.bytes.size()));
+    expect_prefix_of_server(warm);
+    EXPECT_GT(cached_bytes(warm).size(), history.size());
+    EXPECT_LT(cached_bytes(warm).size(), server_.files[kWriter].size());
+  }
+  CachingTransport last(server_, dir_);
+  PieceRecorder all;
+  ASSERT_TRUE(last.read_to(kWriter, 0, all.sink()));
+  EXPECT_EQ(all.bytes, server_.files[kWriter]);
+  EXPECT_EQ(last.cache_stats().invalidations, 0u);
+  EXPECT_EQ(cached_bytes(last), server_.files[kWriter]);
+}
+
+TEST_F(CiphertextCacheTest, ServerFailingMidwayLeavesAPrefixAndNoByteTwice) {
+  make_history(50 * 1024);
+  CachingTransport cache(server_, dir_);
+  server_.fail_next_read_after = 10000;  // cold read cut after 10,000 bytes
+  PieceRecorder cut;
+  EXPECT_EQ(cache.read_to(kWriter, 0, cut.sink()).error().code, Errc::unreachable);
+  EXPECT_EQ(cut.bytes, server_.files[kWriter].substr(0, 10000));
+  EXPECT_EQ(cached_bytes(cache), cut.bytes);
+
+  // Warm read cut among the new bytes: the reader got the cached bytes and some new ones once,
+  // and the read is not started over behind its back.
+  server_.fail_next_read_after = kVerify + 5000;
+  PieceRecorder warm_cut;
+  EXPECT_EQ(cache.read_to(kWriter, 0, warm_cut.sink()).error().code, Errc::unreachable);
+  EXPECT_EQ(warm_cut.bytes, server_.files[kWriter].substr(0, 15000));
+  EXPECT_EQ(cached_bytes(cache), warm_cut.bytes);
+  EXPECT_EQ(cache.cache_stats().invalidations, 0u);
+
+  PieceRecorder all;
+  ASSERT_TRUE(cache.read_to(kWriter, 0, all.sink()));
+  EXPECT_EQ(all.bytes, server_.files[kWriter]);
+  EXPECT_EQ(cached_bytes(cache), server_.files[kWriter]);
+}
+
+TEST_F(CiphertextCacheTest, ReadsAtAnyOffsetGiveTheServersBytes) {
+  server_.read_piece = 100;
+  const std::string& file = server_.files[kWriter];
+  const std::uint64_t half = file.size() / 2;
+  const std::vector<std::uint64_t> offsets = {
+      0,        1,    kVerify - 1, kVerify,         kVerify + 1, half - kVerify - 1, half - kVerify,
+      half - 1, half, half + 1,    file.size() - 1, file.size()};
+  // The cache empty, holding half of the file, and holding all of it.
+  for (const std::uint64_t held : {std::uint64_t{0}, half, std::uint64_t{file.size()}}) {
+    for (const std::uint64_t offset : offsets) {
+      std::filesystem::remove_all(dir_);
+      CachingTransport cache(server_, dir_);
+      if (held > 0) {
+        server_.fail_next_read_after = held;  // a cut cold read leaves exactly `held` bytes
+        EXPECT_FALSE(cache.read_to(kWriter, 0, [](std::string_view) { return true; }));
+        ASSERT_EQ(cached_bytes(cache).size(), held);
+      }
+      PieceRecorder got;
+      ASSERT_TRUE(cache.read_to(kWriter, offset, got.sink())) << held << " " << offset;
+      EXPECT_EQ(got.bytes, file.substr(offset)) << held << " " << offset;
+      expect_prefix_of_server(cache);
+      EXPECT_EQ(cache.cache_stats().invalidations, 0u);
+    }
+  }
+  CachingTransport cache(server_, dir_);
+  PieceRecorder none;
+  EXPECT_EQ(cache.read_to(kWriter, file.size() + 1, none.sink()).error().code, Errc::bad_data);
 }
 
 }  // namespace

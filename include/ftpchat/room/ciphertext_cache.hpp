@@ -1,14 +1,17 @@
 // A local copy of the writer files' bytes already fetched, so a remount does not download a
-// room's history again. It wraps the mount's Transport and only changes read() of writer
-// files ("<room>/<writer>.w"); everything else passes through.
+// room's history again. It wraps the mount's Transport and only changes reads of writer
+// files ("<room>/<writer>.w"); everything else passes through. Reads stream (read_to): the
+// cached and the new bytes reach the sink in pieces, never the whole file at once.
 //
 // Rules (docs/PERFORMANCE.md, "Ciphertext cache"):
 //  1. the cache holds exactly a prefix of the server's file: bytes are only ever appended in
 //     the order they were fetched, starting at offset 0;
 //  2. before cached bytes are used, the last kVerifyBytes of the cached prefix are fetched
 //     again from the server with the new bytes after them (one RETR); if they differ, or the
-//     server's file is now shorter, the history changed: the cache of that file is dropped
-//     and the file is read from the server again;
+//     server's file is now shorter, the history changed: that transfer is stopped, the cache
+//     of that file is dropped and the file is read from the server again. Only once they
+//     match do cached bytes reach the sink, then the new bytes as they arrive (appended to
+//     the cache on the way);
 //  3. the cached bytes are records sealed with the room key, so they re-authenticate when
 //     decoded; the cache holds nothing the server does not already hold (no plaintext).
 // Layout: CACHE_DIR/<BLAKE2b of the display URL, 16 hex>/<room folder>/<writer file>, 0700/0600.
@@ -37,6 +40,11 @@ class CachingTransport final : public Transport {
 
   Result<std::vector<DirEntry>> list(const std::string& dir) override { return inner_.list(dir); }
   Result<std::string> read(const std::string& path, std::uint64_t offset) override;
+  // A sink that stops, or a server that fails midway, leaves a cache that is still a prefix
+  // (only whole pieces the server sent are appended). Holds mu_ during the transfer: `sink`
+  // must not call back into this transport.
+  Result<void> read_to(const std::string& path, std::uint64_t offset,
+                       const ByteSink& sink) override;
   Result<void> append(const std::string& path, std::string_view data) override {
     return inner_.append(path, data);
   }

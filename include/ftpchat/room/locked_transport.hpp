@@ -21,6 +21,12 @@ class LockedTransport final : public Transport {
     std::lock_guard lock(mu_);
     return inner_->read(path, offset);
   }
+  // The lock is held for the whole transfer: `sink` must not call back into this transport.
+  Result<void> read_to(const std::string& path, std::uint64_t offset,
+                       const ByteSink& sink) override {
+    std::lock_guard lock(mu_);
+    return inner_->read_to(path, offset, sink);
+  }
   Result<void> append(const std::string& path, std::string_view data) override {
     std::lock_guard lock(mu_);
     return inner_->append(path, data);
