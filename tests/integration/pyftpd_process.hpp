@@ -1,5 +1,6 @@
 // A real pyftpdlib server on 127.0.0.1 for the transport integration tests: started in a
-// scratch folder on a free port, stopped (and the folder removed) by the destructor.
+// scratch folder on a free port, stopped (and the folder removed) by the destructor. With
+// disabled commands (e.g. REST) it runs tests/harness/pyftpd_server.py, which removes them.
 #pragma once
 
 #include <arpa/inet.h>
@@ -18,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace ftpchat::testing {
@@ -58,7 +60,8 @@ class PyftpdProcess {
   static constexpr const char* user = "chat";
   static constexpr const char* password = "secret";
 
-  PyftpdProcess() {
+  explicit PyftpdProcess(std::vector<std::string> disabled_commands = {})
+      : disabled_(std::move(disabled_commands)) {
     char pattern[] = "/tmp/ftpchat-transport-XXXXXX";
     const char* made = mkdtemp(pattern);
     scratch_ = made != nullptr ? made : "/tmp/ftpchat-transport-failed";
@@ -97,6 +100,28 @@ class PyftpdProcess {
                                      password,
                                      "-r",
                                      pasv_low_ + "-" + pasv_high_};
+    if (!disabled_.empty()) {
+#ifdef FTPCHAT_HARNESS_DIR
+      std::string disable;
+      for (const auto& command : disabled_) disable += (disable.empty() ? "" : ",") + command;
+      args = {"/usr/bin/python3",
+              std::string(FTPCHAT_HARNESS_DIR) + "/pyftpd_server.py",
+              "--port",
+              port,
+              "--dir",
+              dir,
+              "--user",
+              user,
+              "--password",
+              password,
+              "--pasv",
+              pasv_low_ + "-" + pasv_high_,
+              "--disable",
+              disable};
+#else
+      return "disabled commands need FTPCHAT_HARNESS_DIR (tests/harness) at build time";
+#endif
+    }
     pid_ = spawn(args);
     if (pid_ <= 0) {
       pid_ = -1;
@@ -162,6 +187,7 @@ class PyftpdProcess {
     return rc == 0 ? pid : -1;
   }
 
+  std::vector<std::string> disabled_;
   std::string scratch_;
   std::string pasv_low_;
   std::string pasv_high_;

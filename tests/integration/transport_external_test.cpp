@@ -16,6 +16,7 @@
 #include "ftpchat/transport/curl_transport.hpp"
 #include "ftpchat/transport/remote_url.hpp"
 #include "pyftpd_process.hpp"
+#include "stream_checks.hpp"
 
 namespace ftpchat {
 namespace {
@@ -130,6 +131,18 @@ TEST_F(ExternalFtpServer, AppendReadRoundTrip) {
   EXPECT_EQ(entries->size(), 2u);
   // Under TLS a vsftpd may cost one reconnection (the move to TLS 1.2, ftp_transport.cpp).
   EXPECT_LE(t->stats().connections, opts_.tls == TlsMode::none ? 1u : 2u);
+}
+
+TEST_F(ExternalFtpServer, ReadToStreamsAndStopsMidway) {
+  auto t = connect_to(url_, log_, opts_);
+  const std::string dir = "stream-" + to_hex(as_chars(random_id()).substr(0, 4));
+  auto made = t->make_dir(dir);
+  ASSERT_TRUE(made.ok()) << made.error().detail;
+  const std::string content = testing::stream_test_bytes(4 * 1024 * 1024 + 77);
+  auto created = t->create_file(dir + "/f", content);
+  ASSERT_TRUE(created.ok()) << created.error().detail;
+  testing::expect_read_to_streams_in_pieces(*t, dir + "/f", content);
+  testing::expect_stop_midway_then_next_request_works(*t, dir, dir + "/f", content);
 }
 
 TEST_F(ExternalFtpServer, CertificateTrustDecides) {

@@ -1,13 +1,17 @@
 # Runs the transport's ExternalFtpServer tests (transport_external_test.cpp) against each FTP
 # server tests/harness can start: vsftpd and pure-ftpd, each plain and with required TLS, and
-# proftpd. ctest runs it as transport.real_servers; by hand:
+# proftpd; and its ExternalSftpServer tests (transport_stream_test.cpp) against OpenSSH's sshd.
+# ctest runs it as transport.real_servers; by hand:
 #   TRANSPORT_TESTS_BIN=build/tests/transport_integration_tests PYTHONPATH=tests/harness \
 #     /usr/bin/python3 -m unittest -v transport_servers     (from tests/integration, as root)
 import os
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 import harness_ftp
+import harness_sshd
 from harness_base import HarnessError
 
 BIN = os.environ.get('TRANSPORT_TESTS_BIN', '')
@@ -26,11 +30,16 @@ class TransportAgainstRealServers(unittest.TestCase):
             env.pop('FTPCHAT_TEST_CACERT', None)
             if server.tls:
                 env['FTPCHAT_TEST_CACERT'] = server.cert_path
-            tests = 'ExternalFtpServer.*' if server.tls else 'ExternalFtpServer.AppendReadRoundTrip'
-            result = subprocess.run([BIN, '--gtest_filter=' + tests, '--gtest_brief=1'],
-                                    env=env, capture_output=True, text=True, timeout=120)
-            self.assertEqual(result.returncode, 0, result.stdout[-4000:] + result.stderr[-2000:])
-            self.assertNotIn('SKIPPED', result.stdout)  # every selected test really ran
+            tests = 'ExternalFtpServer.*' if server.tls else \
+                'ExternalFtpServer.AppendReadRoundTrip:ExternalFtpServer.ReadToStreamsAndStopsMidway'
+            self.run_tests(tests, env)
+
+    def run_tests(self, tests, env):
+        result = subprocess.run([BIN, '--gtest_filter=' + tests, '--gtest_brief=1'],
+                                env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stdout[-4000:] + result.stderr[-2000:])
+        self.assertNotIn('SKIPPED', result.stdout)  # every selected test really ran
+        self.assertRegex(result.stdout, r'\[  PASSED  \] [1-9]')  # and the filter matched some
 
     def test_vsftpd(self):
         self.run_external_tests(lambda: harness_ftp.VsftpdServer())
@@ -49,6 +58,25 @@ class TransportAgainstRealServers(unittest.TestCase):
 
     def test_pyftpdlib_dos_listing(self):
         self.run_external_tests(lambda: harness_ftp.PyFtpdServer(dos_list=True))
+
+    def test_sshd(self):
+        if not os.access(BIN, os.X_OK):
+            self.skipTest('TRANSPORT_TESTS_BIN does not name the transport test binary')
+        try:
+            server = harness_sshd.SshdServer()
+        except HarnessError as e:
+            self.skipTest(str(e))
+        home = tempfile.mkdtemp(prefix='ftpchat-sftp-home-')
+        try:
+            with server:
+                # The transport checks the host key in $HOME/.ssh/known_hosts.
+                os.makedirs(os.path.join(home, '.ssh'), mode=0o700)
+                shutil.copy(server.known_hosts, os.path.join(home, '.ssh', 'known_hosts'))
+                env = dict(os.environ, HOME=home, FTPCHAT_TEST_SFTP_URL=server.url('chat/'),
+                           FTPCHAT_TEST_SSH_IDENTITY=server.identity)
+                self.run_tests('ExternalSftpServer.*', env)
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == '__main__':
