@@ -208,16 +208,6 @@ std::filesystem::path CachingTransport::file_for(const std::string& path) const 
   return root_ / std::string(folder) / std::string(name);
 }
 
-Result<std::string> CachingTransport::read(const std::string& path, std::uint64_t offset) {
-  std::string out;
-  auto done = read_to(path, offset, [&out](std::string_view piece) {
-    out.append(piece);
-    return true;
-  });
-  if (!done) return done.error();
-  return out;
-}
-
 Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t offset,
                                        const ByteSink& sink) {
   const std::filesystem::path file = file_for(path);

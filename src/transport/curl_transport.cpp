@@ -17,7 +17,6 @@ class RefusingTransport final : public Transport {
       : display_(url.redacted()), code_(code), reason_(std::move(reason)) {}
 
   Result<std::vector<DirEntry>> list(const std::string&) override { return refuse(); }
-  Result<std::string> read(const std::string&, std::uint64_t) override { return refuse(); }
   Result<void> read_to(const std::string&, std::uint64_t, const ByteSink&) override {
     return refuse();
   }

@@ -102,16 +102,6 @@ class SftpTransport final : public Transport {
     return std::move(listing.entries);
   }
 
-  Result<std::string> read(const std::string& path, std::uint64_t offset) override {
-    std::string out;
-    auto done = read_to(path, offset, [&out](std::string_view piece) {
-      out.append(piece);
-      return true;
-    });
-    if (!done) return done.error();
-    return out;
-  }
-
   Result<void> read_to(const std::string& path, std::uint64_t offset,
                        const ByteSink& sink) override {
     if (auto valid = check_relative_path(path, false); !valid) return valid.error();

@@ -44,14 +44,6 @@ class MemoryTransport final : public Transport {
         out.push_back(DirEntry{path.substr(prefix.size()), false, data.size()});
     return out;
   }
-  Result<std::string> read(const std::string& path, std::uint64_t offset) override {
-    ++stats_.requests;
-    auto it = files.find(path);
-    if (it == files.end()) return make_error(Errc::not_found, "no file " + path);
-    if (offset > it->second.size()) return make_error(Errc::bad_data, "file shrank");
-    stats_.bytes_downloaded += it->second.size() - offset;
-    return it->second.substr(offset);
-  }
   Result<void> read_to(const std::string& path, std::uint64_t offset,
                        const ByteSink& sink) override {
     ++stats_.requests;
@@ -117,7 +109,6 @@ class SharedMemoryTransport final : public Transport {
  public:
   explicit SharedMemoryTransport(MemoryTransport& server) : server_(server) {}
   Result<std::vector<DirEntry>> list(const std::string& d) override { return server_.list(d); }
-  Result<std::string> read(const std::string& p, std::uint64_t o) override { return server_.read(p, o); }
   Result<void> read_to(const std::string& p, std::uint64_t o, const ByteSink& s) override {
     return server_.read_to(p, o, s);
   }

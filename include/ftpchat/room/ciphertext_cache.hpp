@@ -39,7 +39,6 @@ class CachingTransport final : public Transport {
   CachingTransport(Transport& inner, const std::filesystem::path& cache_dir);
 
   Result<std::vector<DirEntry>> list(const std::string& dir) override { return inner_.list(dir); }
-  Result<std::string> read(const std::string& path, std::uint64_t offset) override;
   // A sink that stops, or a server that fails midway, leaves a cache that is still a prefix
   // (only whole pieces the server sent are appended). Holds mu_ during the transfer: `sink`
   // must not call back into this transport.

@@ -17,10 +17,6 @@ class LockedTransport final : public Transport {
     std::lock_guard lock(mu_);
     return inner_->list(dir);
   }
-  Result<std::string> read(const std::string& path, std::uint64_t offset) override {
-    std::lock_guard lock(mu_);
-    return inner_->read(path, offset);
-  }
   // The lock is held for the whole transfer: `sink` must not call back into this transport.
   Result<void> read_to(const std::string& path, std::uint64_t offset,
                        const ByteSink& sink) override {

@@ -21,7 +21,9 @@ struct DirEntry {
 };
 
 // Receives a download in order, one piece at a time as it arrives. Returning false stops the
-// transfer; read_to() then fails with Errc::cancelled.
+// transfer; read_to() then fails with Errc::cancelled. A sink runs inside the transfer (and
+// under the locks of wrapping transports): it must not call back into the transport, and
+// must not throw.
 using ByteSink = std::function<bool(std::string_view)>;
 
 struct TransportStats {
@@ -37,15 +39,21 @@ class Transport {
 
   // Entries of a directory (without "." and ".."). not_found if it does not exist.
   virtual Result<std::vector<DirEntry>> list(const std::string& dir) = 0;
-  // Bytes of a file from `offset` to its end (empty if offset == size).
-  virtual Result<std::string> read(const std::string& path, std::uint64_t offset) = 0;
-  // The same bytes as read(), handed to `sink` in pieces as they arrive, so memory stays
-  // bounded whatever the file's size. Same errors as read(), plus cancelled.
-  virtual Result<void> read_to(const std::string& path, std::uint64_t offset, const ByteSink& sink) {
-    auto all = read(path, offset);
-    if (!all) return all.error();
-    if (!all->empty() && !sink(all.value())) return make_error(Errc::cancelled, "read of " + path + " stopped");
-    return {};
+  // Bytes of a file from `offset` to its end (none if offset == size), handed to `sink` in
+  // pieces as they arrive, so memory stays bounded whatever the file's size. not_found if it
+  // is missing, bad_data if it is shorter than `offset`, cancelled if the sink said stop.
+  // A read that fails midway may have handed over some pieces already (never one twice).
+  virtual Result<void> read_to(const std::string& path, std::uint64_t offset,
+                               const ByteSink& sink) = 0;
+  // read_to() collected into one string: for files known to be small (headers).
+  Result<std::string> read(const std::string& path, std::uint64_t offset) {
+    std::string all;
+    auto done = read_to(path, offset, [&all](std::string_view piece) {
+      all.append(piece);
+      return true;
+    });
+    if (!done) return done.error();
+    return all;
   }
   // Appends to a file, creating it if missing (FTP APPE, SFTP/file O_APPEND).
   virtual Result<void> append(const std::string& path, std::string_view data) = 0;
