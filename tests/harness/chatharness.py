@@ -1,6 +1,7 @@
 # The integration-test harness in one import: real servers on 127.0.0.1, a fault-injecting TCP
-# proxy, real ftpchatfs mounts, and shell-level helpers. Run by /usr/bin/python3 (Debian's
-# pyftpdlib); ctest sets PYTHONPATH to this folder and FTPCHATFS_BIN to the built binary.
+# proxy, real ftpchatfs mounts, shell-level helpers, and where a room's files are on a server.
+# Run by /usr/bin/python3 (Debian's pyftpdlib); ctest sets PYTHONPATH to this folder and
+# FTPCHATFS_BIN to the built binary.
 from harness_base import (HarnessError, ScratchDir, WaitTimeout, free_port, free_port_range,
                           make_scratch, port_accepts, wait_for)
 from harness_ftp import (FtpServerBase, ProftpdServer, PureFtpdServer, PyFtpdServer, VsftpdServer,
@@ -8,6 +9,8 @@ from harness_ftp import (FtpServerBase, ProftpdServer, PureFtpdServer, PyFtpdSer
 from harness_mount import (ClientDir, Mount, MountResult, cleanup_stale_mounts, ftpchatfs_binary,
                            is_mounted, run_ftpchatfs)
 from harness_proxy import TcpProxy
+from harness_rooms import (current_period, find_writer_file, period_before, period_folders,
+                           room_dirs, writer_file_of, writer_files, writer_files_under, writer_id)
 from harness_server import ServerBase, make_self_signed_cert, servers_root
 from harness_sshd import SshdServer
 from harness_testcase import ServerTestCase
@@ -21,5 +24,7 @@ __all__ = [
     'PureFtpdServer', 'ProftpdServer', 'SshdServer', 'FTP_SERVER_CLASSES', 'ensure_system_user',
     'make_self_signed_cert', 'servers_root', 'TcpProxy', 'ClientDir', 'Mount', 'MountResult',
     'cleanup_stale_mounts', 'ftpchatfs_binary', 'is_mounted', 'run_ftpchatfs', 'TailFollower',
-    'append_line', 'read_text', 'ServerTestCase',
+    'append_line', 'read_text', 'ServerTestCase', 'current_period', 'period_before',
+    'period_folders', 'room_dirs', 'writer_files', 'writer_files_under', 'writer_id',
+    'writer_file_of', 'find_writer_file',
 ]

@@ -114,8 +114,11 @@ class ChatScenarios:
         text = h.read_text(again.log('r'))
         self.assertTrue(text.startswith(before))
         self.assertIn('<alice> after remount', text)
-        writers = [p for p in server_bytes(self.server) if p.endswith('.w')]
-        self.assertEqual(len(writers), 1, 'a remount reuses its writer id: %s' % writers)
+        files = h.writer_files_under(os.path.join(self.server.data_dir,
+                                                  'chat-' + self._testMethodName))
+        self.assertTrue(files)
+        writers = {h.writer_id(f) for f in files}
+        self.assertEqual(len(writers), 1, 'a remount reuses its writer id: %s' % files)
 
     def test_two_clients_sending_at_once_lose_nothing(self):
         a = self.mount('alice')

@@ -13,13 +13,6 @@ from chat_scenarios import PASS
 VERIFY = 64  # CachingTransport::kVerifyBytes
 
 
-def writer_files(folder):
-    out = []
-    for root, _dirs, files in os.walk(folder):
-        out += [os.path.join(root, f) for f in files if f.endswith('.w')]
-    return out
-
-
 class CacheTests(h.ServerTestCase):
     def setUp(self):
         self.base = 'cache-%s' % self._testMethodName
@@ -44,7 +37,7 @@ class CacheTests(h.ServerTestCase):
             f.write(''.join('message %d\n' % i for i in range(count)))
         h.wait_for(lambda: 'messages pending: 0' in h.read_text(a.path('r', 'status')), 20)
         a.unmount()
-        files = writer_files(os.path.join(self.server.data_dir, self.base))
+        files = h.writer_files_under(os.path.join(self.server.data_dir, self.base))
         self.assertEqual(len(files), 1)
         return files[0]
 

@@ -8,7 +8,7 @@ import subprocess
 import unittest
 
 import chatharness as h
-from chat_scenarios import PASS, ChatScenarios, LocalFolder, server_bytes
+from chat_scenarios import PASS, ChatScenarios, LocalFolder
 from ftpchat_tool import FtpchatUser
 
 MINIMAL_DISABLED = ('APPE', 'REST', 'SIZE', 'MLSD', 'MLST')
@@ -101,8 +101,7 @@ class OnSharedFolder(ChatScenarios, unittest.TestCase):
         os.mkdir(a.path('r'))
         h.append_line(a.outbox('r'), 'via a plain path')
         self.assertIn('<alice> via a plain path', h.read_text(a.log('r')))
-        h.wait_for(lambda: any(p.startswith('plain/') and p.endswith('.w')
-                               for p in server_bytes(self.server)), 10)
+        h.wait_for(lambda: h.writer_files_under(os.path.join(self.server.data_dir, 'plain')), 10)
 
 
 def start_failure(test, url, client, options):

@@ -12,10 +12,8 @@ SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'd
 
 
 def room_bytes(server, rel):
-    total = 0
-    for root, _dirs, files in os.walk(os.path.join(server.data_dir, rel)):
-        total += sum(os.path.getsize(os.path.join(root, f)) for f in files if f.endswith('.w'))
-    return total
+    """Bytes in the writer files of the rooms under `rel` on the server."""
+    return sum(os.path.getsize(f) for f in h.writer_files_under(os.path.join(server.data_dir, rel)))
 
 
 class Compression(h.ServerTestCase):

@@ -71,11 +71,11 @@ class ConcurrentSenders:
               % (server.kind, MOUNTS, MESSAGES, total, sent - mounted, total / (sent - mounted),
                  caught_up - sent, delivered, figures['duplicates dropped'], figures['records rejected'],
                  mounted - began, cpu, server_cpu), flush=True)
-        # One writer file per mount, each holding only its own records.
-        room_dirs = [p for p in os.listdir(server.local_path('chat')) if len(p) == 32]
+        # One writer per mount (a file per period it wrote in), each holding only its own records.
+        room_dirs = h.room_dirs(server.local_path('chat'))
         self.assertEqual(len(room_dirs), 1)
-        writers = [f for f in os.listdir(server.local_path('chat/' + room_dirs[0])) if f.endswith('.w')]
-        self.assertEqual(len(writers), MOUNTS, writers)
+        writers = h.writer_files(room_dirs[0])
+        self.assertEqual(len({h.writer_id(f) for f in writers}), MOUNTS, writers)
 
 
 class OnVsftpd(ConcurrentSenders, unittest.TestCase):

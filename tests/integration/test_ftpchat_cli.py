@@ -78,11 +78,9 @@ class FtpchatCommand(h.ServerTestCase):
         alice = FtpchatUser('alice', PASS)
         alice.run('init', self.url)
         alice.run('send', self.url, input='one\ntwo\n')
-        room_dir = [d for d in os.listdir(os.path.join(self.server.data_dir,
-                                                       'chat-' + self._testMethodName))][0]
-        folder = os.path.join(self.server.data_dir, 'chat-' + self._testMethodName, room_dir)
-        writer = [f for f in os.listdir(folder) if f.endswith('.w')][0]
-        with open(os.path.join(folder, writer), 'a') as f:
+        [room_dir] = h.room_dirs(os.path.join(self.server.data_dir, 'chat-' + self._testMethodName))
+        [writer] = h.writer_files(room_dir)
+        with open(writer, 'a') as f:
             f.write('\nAQID-not-a-record\n')
         verify = alice.run('verify', self.url, check=False)
         self.assertEqual(verify.returncode, 1, verify.stderr)

@@ -51,8 +51,11 @@ class HostileData(h.ServerTestCase):
         return os.path.join(self.server.data_dir, self.base, status(mount, room)['folder'])
 
     def writer_file(self, mount, room):
+        """The server's file this mount's messages in `room` are in (its newest period's)."""
         h.wait_for(lambda: status(mount, room)['messages pending'] == '0', 10)
-        return os.path.join(self.room_dir(mount, room), status(mount, room)['writer'] + '.w')
+        path = h.find_writer_file(self.room_dir(mount, room), status(mount, room)['writer'])
+        self.assertIsNotNone(path, 'no writer file of %s in room %s' % (mount, room))
+        return path
 
     def append_raw(self, path, data):
         with open(path, 'ab') as f:
@@ -112,8 +115,9 @@ class HostileData(h.ServerTestCase):
         self.wait_log(a, 'r', '<bob> bob was here')
         record = lines_of(read_bytes(self.writer_file(a, 'r')))[0]
         self.append_raw(self.writer_file(b, 'r'), b'\n' + record + b'\n')
-        other = self.room_dir(a, 'other')
-        with open(os.path.join(other, status(a, 'r')['writer'] + '.w'), 'wb') as f:
+        copy = h.writer_file_of(self.room_dir(a, 'other'), status(a, 'r')['writer'])
+        os.makedirs(os.path.dirname(copy), exist_ok=True)
+        with open(copy, 'wb') as f:
             f.write(b'\n' + record + b'\n')
         h.append_line(b.outbox('r'), 'after the copy')
         log = self.wait_log(a, 'r', '<bob> after the copy')
@@ -153,17 +157,24 @@ class HostileData(h.ServerTestCase):
             if data is not None:
                 with open(os.path.join(d, 'header'), 'wb') as f:
                     f.write(data)
-        with open(os.path.join(self.server.data_dir, self.base, '4' * 32, '5' * 32 + '.w'), 'wb') as f:
-            f.write(b'\nAAAA\n')  # a room whose header was deleted
+        # Rooms whose header was deleted: a writer file beside it (first edition) or in a period.
+        base = os.path.join(self.server.data_dir, self.base)
+        headless = {'4' * 32: os.path.join(base, '4' * 32, '5' * 32 + '.w'),
+                    '6' * 32: h.writer_file_of(os.path.join(base, '6' * 32), '5' * 32)}
+        for path in headless.values():
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, 'wb') as f:
+                f.write(b'\nAAAA\n')
         c = self.mount('carol')
         names = os.listdir(c.path())
         self.assertNotIn('3' * 32, names)  # no header yet: a room being created
         # The hijacked folder: its header belongs to another room, so it is not opened.
-        for broken in ('1' * 32, '2' * 32, '4' * 32, os.path.basename(victim)):
+        for broken in ('1' * 32, '2' * 32, os.path.basename(victim), *headless):
             self.assertIn(broken, names)
             with self.assertRaises(PermissionError):
                 os.listdir(c.path(broken))
-        self.assertIn('header of room %s is missing' % ('4' * 32), c.log_text())
+        for folder in headless:
+            self.assertIn('header of room %s is missing' % folder, c.log_text())
         h.append_line(c.outbox('a room with a longer name'), 'still working')
         self.wait_log(a, 'a room with a longer name', '<carol> still working')
 

@@ -29,22 +29,20 @@ class LegacyCipher(h.ServerTestCase):
         return m
 
     def writer_files(self):
-        root = os.path.join(self.server.data_dir, self.rel)
+        """The bytes of every writer file of every room in this test's folder on the server."""
         out = []
-        for room in os.listdir(root):
-            for name in os.listdir(os.path.join(root, room)):
-                if name.endswith('.w'):
-                    with open(os.path.join(root, room, name), 'rb') as f:
-                        out.append(f.read())
+        for path in h.writer_files_under(os.path.join(self.server.data_dir, self.rel)):
+            with open(path, 'rb') as f:
+                out.append(f.read())
         return out
 
     def test_mkdir_makes_a_mono24_room_and_every_mount_warns(self):
         a = self.mount('alice', options=['poll=200', 'cipher=mono24'])
         os.mkdir(a.path('legacy'))
         h.append_line(a.outbox('legacy'), 'hello in the old cipher')
-        header = open(os.path.join(self.server.data_dir, self.rel,
-                                   os.listdir(os.path.join(self.server.data_dir, self.rel))[0],
-                                   'header')).read()
+        [room_dir] = h.room_dirs(os.path.join(self.server.data_dir, self.rel))
+        with open(os.path.join(room_dir, 'header')) as f:
+            header = f.read()
         self.assertIn('\nsuite mono24\n', header)
         self.assertIn('legacy cipher mono24', a.log_text())
         b = self.mount('bob', options=['poll=200'])  # no cipher option: the header decides

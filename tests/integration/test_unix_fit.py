@@ -209,12 +209,6 @@ class UnixFit(h.ServerTestCase):
         self.assertIn('<alice> now 2', subprocess.run(['cat', b.log('r')], capture_output=True,
                                                       text=True, timeout=10).stdout)
 
-    def _server_names(self):
-        names = set()
-        for _root, _dirs, files in os.walk(self.server.data_dir):
-            names.update(files)
-        return names
-
     def test_scratch_files_stay_in_memory(self):
         a = self.mount('alice')
         b = self.mount('bob')
@@ -274,10 +268,18 @@ class UnixFit(h.ServerTestCase):
         os.unlink(big)
         os.unlink(swp)
         self.assertEqual(sorted(os.listdir(room)), ['log', 'log.jsonl', 'outbox', 'status'])
-        # Nothing but the header and writer files ever reached the server.
-        names = self._server_names()
-        self.assertTrue(names)
-        self.assertEqual({n for n in names if n != 'header' and not n.endswith('.w')}, set())
+        # Nothing but the header and writer files ever reached the server: the room folder
+        # holds the header and period folders, and every file is one of those.
+        base = os.path.join(self.server.data_dir, 'chat-' + self._testMethodName)
+        [room_dir] = h.room_dirs(base)
+        self.assertEqual(os.listdir(base), [os.path.basename(room_dir)])
+        self.assertEqual(sorted(os.listdir(room_dir)),
+                         sorted(['header'] + h.period_folders(room_dir)))
+        files = {os.path.relpath(os.path.join(r, f), room_dir)
+                 for r, _dirs, names in os.walk(room_dir) for f in names}
+        writers = {os.path.relpath(f, room_dir) for f in h.writer_files(room_dir)}
+        self.assertTrue(writers)
+        self.assertEqual(files, {'header'} | writers)
 
 
 if __name__ == '__main__':
