@@ -49,12 +49,17 @@ def log_lines(server):
         return len(f.read().splitlines())
 
 
+def writer_files(folder):
+    """The writer files of room folder `folder`, or of every room in base folder `folder`
+    (beside the header and in period folders: tests/harness/harness_rooms.py)."""
+    if os.path.exists(os.path.join(folder, 'header')):
+        return h.writer_files(folder)
+    return h.writer_files_under(folder)
+
+
 def writer_file(folder):
-    for root, _dirs, files in os.walk(folder):
-        for f in files:
-            if f.endswith('.w'):
-                return os.path.join(root, f)
-    return None
+    files = writer_files(folder)
+    return files[0] if files else None
 
 
 def status(m, room):
@@ -65,14 +70,19 @@ def status(m, room):
     return out
 
 
-def gen(tool, server, base, name, messages, writers=1):
+def gen(tool, server, base, name, messages, writers=1, active=None, old_months=12):
+    """A room written straight into the server's folder by ftpchat_bench gen: `active` of the
+    writers (default: all) in this month's period folder, the others spread over the
+    `old_months` before it. Returns (room folder, bytes written)."""
     folder = os.path.join(server.data_dir, base)
     os.makedirs(folder, exist_ok=True)
     passfile = os.path.join(server.dir, 'bench-pass')
     with open(passfile, 'w') as f:
         f.write(PASS + '\n')
-    out = subprocess.run([tool, 'gen', folder, name, passfile, str(messages), str(writers)],
-                         capture_output=True, text=True, check=True).stdout.split()
+    cmd = [tool, 'gen', folder, name, passfile, str(messages), str(writers)]
+    if active is not None:
+        cmd += ['60', str(active), str(old_months)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
     return os.path.join(folder, out[0]), int(out[1])
 
 
@@ -84,10 +94,7 @@ def mount(server, base, nick, client=None, options=()):
 
 
 def writer_bytes(folder):
-    total = 0
-    for root, _dirs, files in os.walk(folder):
-        total += sum(os.path.getsize(os.path.join(root, f)) for f in files if f.endswith('.w'))
-    return total
+    return sum(os.path.getsize(f) for f in writer_files(folder))
 
 
 def send_and_wait_on_server(m, room, wfile_dir, text, timeout=10):
@@ -266,32 +273,59 @@ def bench_rss(args, server):
     b.close()
 
 
-def bench_writers(args, server):
-    print('8. poll cost of a room with 500 writer files', flush=True)
-    folder, _ = gen(args.tool, server, 'writers', 'w', 1000, 500)
-    b = mount(server, 'writers', 'bob')
-    with open(b.log('w'), 'rb') as f:  # read now and then: the room stays active (fast polls)
-        f.read()
-        mark = len(server.commands())
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 5:
-            f.read()
-            time.sleep(0.2)
-    window = server.commands()[mark:]
-    lists = sum(1 for c in window if c.startswith('LIST') or c.startswith('MLSD') or c.startswith('NLST'))
+LIST_VERBS = ('LIST', 'MLSD', 'NLST')
+
+
+def listing_bytes(server, commands):
+    """Bytes the server sends for these listing commands (pyftpdlib logs no size for them):
+    each distinct one is asked again over ftplib and its lines counted with their CRLF."""
     import ftplib
     ftp = ftplib.FTP()
     ftp.connect('127.0.0.1', server.port)
     ftp.login(server.user, server.password)
-    listing = []
-    ftp.retrlines('LIST %s' % os.path.relpath(folder, server.data_dir), listing.append)
+    sizes, total = {}, 0
+    for cmd in commands:
+        if cmd not in sizes:
+            lines = []
+            ftp.retrlines(cmd, lines.append)
+            sizes[cmd] = sum(len(x) + 2 for x in lines)
+        total += sizes[cmd]
     ftp.quit()
-    list_bytes = sum(len(x) + 2 for x in listing)
-    row('8 poll of a 500-writer room: requests/poll', '%.1f' % (len(window) / max(lists, 1)), '-', '-',
-        '(%d polls in 5 s while read: %s)' % (lists, ' '.join(sorted({c.split()[0] for c in window}))))
-    row('8 poll of a 500-writer room: bytes/poll', '%d B' % list_bytes, '-', 'small',
-        '(one LIST of the room folder)')
-    b.close()
+    return total
+
+
+def bench_writers(args, server):
+    print('8. poll cost of a room with 500 writer files (period folders)', flush=True)
+    seconds = 10
+    for base, active, what in (('writers-old', 5, '495 in 12 older months, 5 this month'),
+                               ('writers-now', 500, 'all 500 this month')):
+        folder, _ = gen(args.tool, server, base, 'w', 1000, 500, active)
+        newest = max(p for p in os.listdir(folder) if re.match(r'^\d{4}-\d\d$', p))
+        newest_files = len(os.listdir(os.path.join(folder, newest)))
+        b = mount(server, base, 'bob')
+        with open(b.log('w'), 'rb') as f:  # read now and then: the room stays active (fast polls)
+            f.read()
+            mark, mark_log = len(server.commands()), log_lines(server)
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < seconds:
+                f.read()
+                time.sleep(0.2)
+        window = server.commands()[mark:]
+        with open(server.command_log, errors='replace') as log:
+            logged = '\n'.join(log.read().splitlines()[mark_log:])
+        retr = sum(int(n) for n in re.findall(r'\] RETR \S+ completed=\d bytes=(\d+)', logged))
+        b.close()
+        lists = [c for c in window if c.split(' ', 1)[0].upper() in LIST_VERBS]
+        polls = max(1, sum(1 for c in lists if c.rstrip('/').endswith('/' + newest)))
+        full = sum(1 for c in lists if c.rstrip('/').endswith(os.path.basename(folder)))
+        listed = listing_bytes(server, lists)
+        name = '8 poll, 500 writers (%s)' % what
+        row(name + ': requests/poll', '%.2f' % (len(window) / polls), '-', '-',
+            '(%d polls in %d s while read, %d of them full; %s)'
+            % (polls, seconds, full, ' '.join(sorted({c.split()[0] for c in window}))))
+        row(name + ': bytes/poll', '%.0f B' % ((listed + retr) / polls), '-', 'small',
+            '(listings %.0f B + RETR %.0f B; newest period holds %d files)'
+            % (listed / polls, retr / polls, newest_files))
 
 
 def start_idle(server, watched):

@@ -1,8 +1,10 @@
 // Helpers for bench/bench.py (run by bench/run.sh), built as build/bench/ftpchat_bench:
-//   ftpchat_bench gen DIR NAME PASSFILE MESSAGES [WRITERS] [BODY_BYTES]
+//   ftpchat_bench gen DIR NAME PASSFILE MESSAGES [WRITERS] [BODY_BYTES] [ACTIVE [OLD_MONTHS]]
 //       writes a room (header + writer files of sealed records) straight into DIR, the
 //       folder an FTP server on 127.0.0.1 serves: big rooms in seconds, without a mount.
-//       Prints the room folder and the bytes written.
+//       ACTIVE writers (default: all) write in the current UTC month's period folder, the
+//       others in the OLD_MONTHS (default 12) months before it, in turn, with stamps from
+//       their month (docs/FORMAT.md, "Periods"). Prints the room folder and the bytes written.
 //   ftpchat_bench appe URL BYTES COUNT
 //       the baseline for send latency: COUNT appends of BYTES bytes to URL with raw libcurl
 //       on one warm connection, driven by the multi interface (5 ms poll, as the transport
@@ -12,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -31,9 +34,24 @@ namespace {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: ftpchat_bench gen DIR NAME PASSFILE MESSAGES [WRITERS] [BODY_BYTES]\n"
+               "usage: ftpchat_bench gen DIR NAME PASSFILE MESSAGES [WRITERS] [BODY_BYTES] "
+               "[ACTIVE [OLD_MONTHS]]\n"
                "       ftpchat_bench appe URL BYTES COUNT\n");
   return 2;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The 10th of the UTC month `back` months before this one, 00:00, in Unix milliseconds.
+std::int64_t month_back_ms(int back) {
+  using namespace std::chrono;
+  const year_month_day today{floor<days>(system_clock::now())};
+  const year_month month = today.year() / today.month() - months{back};
+  return duration_cast<milliseconds>(sys_days{month / 10}.time_since_epoch()).count();
 }
 
 int gen(int argc, char** argv) {
@@ -46,6 +64,10 @@ int gen(int argc, char** argv) {
   const std::uint64_t messages = std::stoull(argv[5]);
   const std::uint64_t writers = argc > 6 ? std::stoull(argv[6]) : 1;
   const std::size_t body_bytes = argc > 7 ? std::stoul(argv[7]) : 60;
+  const std::uint64_t active =
+      std::min<std::uint64_t>(argc > 8 ? std::stoull(argv[8]) : writers, writers);
+  const int old_months = argc > 9 ? std::stoi(argv[9]) : 12;
+  if (writers == 0 || (active < writers && old_months < 1)) return usage();
 
   auto room = create_room(name, SecretBytes::from(pass), Suite::xchacha20poly1305,
                           default_kdf_params());
@@ -57,27 +79,30 @@ int gen(int argc, char** argv) {
   std::filesystem::create_directories(folder);
   std::ofstream(folder / std::string(layout::kHeaderFile), std::ios::binary) << room->header.raw;
 
+  // Stamps from the past, one millisecond apart, so live messages sort after the history:
+  // the active writers' from an hour ago, the others' from the 10th of their month.
+  const std::int64_t now = now_ms();
   std::vector<Id128> ids(writers);
+  std::vector<std::int64_t> start_ms(writers);
   std::vector<std::ofstream> files;
-  for (auto& id : ids) {
-    randombytes_buf(id.data(), id.size());
-    files.emplace_back(folder / layout::writer_file(id), std::ios::binary);
+  for (std::uint64_t w = 0; w < writers; ++w) {
+    randombytes_buf(ids[w].data(), ids[w].size());
+    const int back = w < active ? 0 : 1 + static_cast<int>((w - active) % old_months);
+    start_ms[w] =
+        back == 0 ? now - static_cast<std::int64_t>(messages) - 3600 * 1000 : month_back_ms(back);
+    const std::filesystem::path period = folder / layout::period_of(back == 0 ? now : start_ms[w]);
+    std::filesystem::create_directories(period);
+    files.emplace_back(period / layout::writer_file(ids[w]), std::ios::binary);
   }
   std::vector<std::uint64_t> seq(writers, 0);
   std::uint64_t total = 0;
-  // Stamps from the past, one millisecond apart, so live messages sort after the history.
-  const std::uint64_t start_ms =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count()) -
-      messages - 3600 * 1000;
   for (std::uint64_t i = 0; i < messages; ++i) {
     const std::size_t w = i % writers;
     Message msg;
     randombytes_buf(msg.id.data(), msg.id.size());
     msg.writer = ids[w];
     msg.seq = ++seq[w];
-    msg.stamp = (start_ms + i) << 16;
+    msg.stamp = static_cast<std::uint64_t>(start_ms[w] + static_cast<std::int64_t>(i)) << 16;
     msg.nick = "writer" + std::to_string(w);
     msg.body = "history message " + std::to_string(i) + " ";
     msg.body.resize(std::max(body_bytes, msg.body.size()), 'x');
