@@ -198,14 +198,33 @@ CacheStats CachingTransport::cache_stats() const {
   return stats_;
 }
 
-// Only "<room folder>/<writer file>" is cached; any other path reads straight through.
+// Only "<room folder>/<writer file>" and "<room folder>/<period>/<writer file>" are cached;
+// any other path reads straight through.
 std::filesystem::path CachingTransport::file_for(const std::string& path) const {
-  const auto slash = path.find('/');
-  if (slash == std::string::npos) return {};
-  const std::string_view folder(path.data(), slash);
-  const std::string_view name = std::string_view(path).substr(slash + 1);
+  const auto first = path.find('/');
+  if (first == std::string::npos) return {};
+  const std::string_view folder(path.data(), first);
+  std::string_view name = std::string_view(path).substr(first + 1);
+  std::string_view period;
+  if (const auto second = name.find('/'); second != std::string_view::npos) {
+    period = name.substr(0, second);
+    name.remove_prefix(second + 1);
+    if (!layout::is_period_folder(period)) return {};
+  }
   if (!layout::is_room_folder(folder) || !layout::parse_writer_file(name)) return {};
-  return root_ / std::string(folder) / std::string(name);
+  return root_ / std::string(folder) / std::string(period) / std::string(name);
+}
+
+Result<std::vector<DirEntry>> CachingTransport::list(const std::string& dir) {
+  auto listing = inner_.list(dir);
+  if (!listing) return listing;
+  std::lock_guard lock(mu_);
+  for (const DirEntry& e : listing.value()) {
+    if (e.is_dir || !e.size) continue;
+    std::string path = dir + "/" + e.name;
+    if (!file_for(path).empty()) listed_sizes_[std::move(path)] = *e.size;
+  }
+  return listing;
 }
 
 Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t offset,
@@ -215,11 +234,27 @@ Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t of
   std::lock_guard lock(mu_);
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
-  for (const auto& dir : {root_.parent_path(), root_, file.parent_path()})
+  std::filesystem::permissions(root_.parent_path(), std::filesystem::perms::owner_all, ec);
+  for (auto dir = file.parent_path(); dir.string().size() >= root_.string().size();
+       dir = dir.parent_path())
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   LockedFile cache(file);
   if (!cache.ok()) return inner_.read_to(path, offset, sink);
   const std::uint64_t cached = cache.size();
+
+  // Rule 4: exactly what the server's listing says it has: no request.
+  if (const auto listed = listed_sizes_.find(path);
+      cached > 0 && offset <= cached && listed != listed_sizes_.end() && listed->second == cached) {
+    std::string piece;
+    for (std::uint64_t at = offset; at < cached; at += piece.size()) {
+      if (!cache.read_range(piece, at, std::min<std::uint64_t>(cached, at + kCachePiece)))
+        return make_error(Errc::io, "reading the cached copy of " + path + " in " +
+                                        file.string() + " failed");
+      stats_.bytes_from_cache += piece.size();
+      if (!sink(piece)) return make_error(Errc::cancelled, "read of " + path + " stopped");
+    }
+    return {};
+  }
 
   if (cached == 0 || offset > cached)  // nothing usable: plain read, cached when contiguous
     return read_from_server(inner_, cache, path, offset, sink, offset == cached, false, stats_);

@@ -1,7 +1,6 @@
 // Period folder names (docs/FORMAT.md, "Periods").
 #include "ftpchat/room/room_layout.hpp"
 
-#include <cstdio>
 #include <ctime>
 
 namespace ftpchat::layout {
@@ -10,8 +9,13 @@ std::string period_of(std::int64_t unix_ms) {
   const std::time_t secs = static_cast<std::time_t>(unix_ms / 1000);
   std::tm utc{};
   gmtime_r(&secs, &utc);
-  char out[16];
-  std::snprintf(out, sizeof out, "%04d-%02d", (utc.tm_year + 1900) % 10000, utc.tm_mon + 1);
+  const int year = (utc.tm_year + 1900) % 10000;
+  const int month = utc.tm_mon + 1;
+  std::string out(7, '0');
+  for (int i = 3, y = year; i >= 0; --i, y /= 10) out[i] = static_cast<char>('0' + y % 10);
+  out[4] = '-';
+  out[5] = static_cast<char>('0' + month / 10);
+  out[6] = static_cast<char>('0' + month % 10);
   return out;
 }
 

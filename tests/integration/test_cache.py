@@ -1,7 +1,7 @@
 # The local ciphertext cache ($XDG_CACHE_HOME/ftpchatfs) through real mounts on pyftpdlib:
-# a remount downloads no history it has seen (the server's command log shows the RETR starting
-# at the cached size minus the 64-byte verification overlap), a history changed on the server
-# is noticed and read again, and the log reads the same at any offset.
+# a remount downloads no history it has seen (the server's command log shows no RETR of a
+# writer file whose listed size is the cached size), a history changed on the server is
+# noticed and read again, and the log reads the same at any offset.
 import os
 import random
 import re
@@ -9,8 +9,6 @@ import unittest
 
 import chatharness as h
 from chat_scenarios import PASS
-
-VERIFY = 64  # CachingTransport::kVerifyBytes
 
 
 class CacheTests(h.ServerTestCase):
@@ -65,16 +63,24 @@ class CacheTests(h.ServerTestCase):
         self.assertEqual(os.path.getsize(
             [p for p in self._cached_files(bob)][0]), size)
 
+        # alice comes back as a new writer while bob is away: one more file in the room.
+        a = self.mount('alice', h.ClientDir())
+        with open(a.outbox('r'), 'a') as f:
+            f.write('after the remount\n')
+        h.wait_for(lambda: 'messages pending: 0' in h.read_text(a.path('r', 'status')), 20)
+        a.unmount()  # only bob's commands from here on
+
         mark = len(self.server.commands())
         b = self.mount('bob', bob)
         lines = self.read_log_lines(b)
-        self.assertEqual(len(lines), 300)
-        self.assertTrue(lines[-1].endswith('<alice> message 299'), lines[-1])
+        self.assertEqual(len(lines), 301)
+        self.assertTrue(lines[-1].endswith('<alice> after the remount'), lines[-1])
         offsets = self.retr_offsets(mark)
-        self.assertTrue(offsets, 'no RETR of the writer file after the remount')
-        self.assertEqual(min(o for o, _ in offsets), size - VERIFY,
+        old = os.path.basename(wfile)
+        # The unchanged file is as long as the listing says: read from the cache, no RETR.
+        self.assertEqual([o for o in offsets if o[1].endswith(old)], [],
                          'the remount downloaded history it had cached: %r' % offsets)
-
+        self.assertEqual([o for o, path in offsets if not path.endswith(old)], [0], offsets)
     def test_history_changed_on_the_server_invalidates_the_cache(self):
         wfile = self.fill_room(40)
         bob = h.ClientDir()

@@ -312,3 +312,82 @@ TEST_F(CiphertextCacheTest, ReadsAtAnyOffsetGiveTheServersBytes) {
 
 }  // namespace
 }  // namespace ftpchat
+
+namespace ftpchat {
+namespace {
+
+// Rule 4 and period folders: a file as long as the listing says is read with no request.
+class CiphertextCacheListingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ciphertext_cache_listing_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    server_.dirs.insert(kRoom);
+    server_.dirs.insert(kPeriod);
+    for (int i = 0; i < 2000; ++i) server_.files[kFile] += "\nrecord-" + std::to_string(i) + "\n";
+    CachingTransport first(server_, dir_);
+    ASSERT_TRUE(first.read(kFile, 0));  // cold: fills the cache
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  const std::string kPeriod = kRoom + "/2026-11";
+  const std::string kFile = kPeriod + "/" + std::string(32, 'c') + ".w";
+  std::filesystem::path dir_;
+  ftpchat::testing::MemoryTransport server_;
+};
+
+TEST_F(CiphertextCacheListingTest, WarmRemountOfAnUnchangedFileMakesNoRequest) {
+  EXPECT_TRUE(std::filesystem::exists(CachingTransport(server_, dir_).root() / kFile));
+  CachingTransport warm(server_, dir_);
+  ASSERT_TRUE(warm.list(kPeriod));
+  const auto before = server_.stats();
+  auto all = warm.read(kFile, 0);
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all.value(), server_.files[kFile]);
+  EXPECT_EQ(server_.stats().requests, before.requests);
+  EXPECT_EQ(server_.stats().bytes_downloaded, before.bytes_downloaded);
+  EXPECT_EQ(warm.cache_stats().bytes_from_cache, server_.files[kFile].size());
+  auto tail = warm.read(kFile, 1000);  // any offset
+  ASSERT_TRUE(tail);
+  EXPECT_EQ(tail.value(), server_.files[kFile].substr(1000));
+  const auto perms = std::filesystem::status(warm.root() / kPeriod).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_all);
+}
+
+TEST_F(CiphertextCacheListingTest, AGrownOrShrunkFileIsVerifiedAgainstTheServer) {
+  server_.files[kFile] += "\nnew\n";
+  {
+    CachingTransport warm(server_, dir_);
+    ASSERT_TRUE(warm.list(kPeriod));
+    const auto before = server_.stats().bytes_downloaded;
+    ASSERT_EQ(warm.read(kFile, 0).value(), server_.files[kFile]);
+    EXPECT_EQ(server_.stats().bytes_downloaded - before, CachingTransport::kVerifyBytes + 5);
+  }
+  // History cut to a different size: the listing no longer matches, the overlap check runs
+  // and the cache is dropped.
+  server_.files[kFile] = "\nrecord-0\n\nother\n";
+  CachingTransport again(server_, dir_);
+  ASSERT_TRUE(again.list(kPeriod));
+  ASSERT_EQ(again.read(kFile, 0).value(), server_.files[kFile]);
+  EXPECT_EQ(again.cache_stats().invalidations, 1u);
+}
+
+TEST_F(CiphertextCacheListingTest, WithoutAListingTheOverlapIsStillChecked) {
+  CachingTransport warm(server_, dir_);
+  const auto before = server_.stats().bytes_downloaded;
+  ASSERT_EQ(warm.read(kFile, 0).value(), server_.files[kFile]);
+  EXPECT_EQ(server_.stats().bytes_downloaded - before, CachingTransport::kVerifyBytes);
+}
+
+TEST_F(CiphertextCacheListingTest, OnlyWriterFilesInPeriodFoldersAreCached) {
+  server_.dirs.insert(kRoom + "/notaperiod");
+  server_.files[kRoom + "/notaperiod/" + std::string(32, 'c') + ".w"] = "\nx\n";
+  CachingTransport cache(server_, dir_);
+  ASSERT_TRUE(cache.read(kRoom + "/notaperiod/" + std::string(32, 'c') + ".w", 0));
+  EXPECT_FALSE(std::filesystem::exists(cache.root() / kRoom / "notaperiod"));
+}
+
+}  // namespace
+}  // namespace ftpchat

@@ -1,6 +1,6 @@
 // A local copy of the writer files' bytes already fetched, so a remount does not download a
 // room's history again. It wraps the mount's Transport and only changes reads of writer
-// files ("<room>/<writer>.w"); everything else passes through. Reads stream (read_to): the
+// files ("<room>/[<period>/]<writer>.w"); everything else passes through. Reads stream (read_to): the
 // cached and the new bytes reach the sink in pieces, never the whole file at once.
 //
 // Rules (docs/PERFORMANCE.md, "Ciphertext cache"):
@@ -13,12 +13,18 @@
 //     match do cached bytes reach the sink, then the new bytes as they arrive (appended to
 //     the cache on the way);
 //  3. the cached bytes are records sealed with the room key, so they re-authenticate when
-//     decoded; the cache holds nothing the server does not already hold (no plaintext).
-// Layout: CACHE_DIR/<BLAKE2b of the display URL, 16 hex>/<room folder>/<writer file>, 0700/0600.
+//     decoded; the cache holds nothing the server does not already hold (no plaintext);
+//  4. a cached file exactly as long as the server's last listing of its folder said is used
+//     as it is, with no request at all (a warm remount downloads nothing of old history). A
+//     rewrite that keeps the size is then not seen by the cache; the records it holds still
+//     authenticate, and the reading rules drop replayed ones.
+// Layout: CACHE_DIR/<BLAKE2b of the display URL, 16 hex>/<room folder>/[<period>/]<writer
+// file>, folders 0700, files 0600.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -38,7 +44,8 @@ class CachingTransport final : public Transport {
   // `cache_dir` is $XDG_CACHE_HOME/ftpchatfs; created on first use.
   CachingTransport(Transport& inner, const std::filesystem::path& cache_dir);
 
-  Result<std::vector<DirEntry>> list(const std::string& dir) override { return inner_.list(dir); }
+  // Passes through, noting the listed size of each writer file (rule 4).
+  Result<std::vector<DirEntry>> list(const std::string& dir) override;
   // A sink that stops, or a server that fails midway, leaves a cache that is still a prefix
   // (only whole pieces the server sent are appended). Holds mu_ during the transfer: `sink`
   // must not call back into this transport.
@@ -65,6 +72,7 @@ class CachingTransport final : public Transport {
   std::filesystem::path root_;
   mutable std::mutex mu_;   // serializes cached reads; taken before the inner transport's lock
   CacheStats stats_;        // guarded by mu_
+  std::map<std::string, std::uint64_t> listed_sizes_;  // writer file -> size; guarded by mu_
 };
 
 }  // namespace ftpchat
