@@ -113,7 +113,7 @@ def send_and_wait_on_server(m, room, wfile_dir, text, timeout=10):
 
 
 def bench_send(args, server):
-    print('1. send latency, 3. throughput, 4. send cost vs room size', flush=True)
+    print('1. send latency, 4. send cost vs room size', flush=True)
     base = 'send'
     a = mount(server, base, 'alice')
     os.mkdir(a.path('s'))
@@ -134,21 +134,7 @@ def bench_send(args, server):
         'raw libcurl APPE %.1f ms' % (raw_p50 * 1e3), '<= 2x baseline',
         '(%.1fx; p99 %.1f ms)' % (pct(empty_times, .5) / raw_p50, pct(empty_times, .99) * 1e3))
 
-    # 3. one writer streaming lines: one write() per line on one open outbox.
-    count = args.throughput
-    sent_before = int(status(a, 's')['messages sent'])
-    t0 = time.monotonic()
-    fd = os.open(a.outbox('s'), os.O_WRONLY | os.O_APPEND)
-    for i in range(count):
-        os.write(fd, b'stream %d\n' % i)
-    os.close(fd)
-    spooled = time.monotonic() - t0
-    h.wait_for(lambda: int(status(a, 's')['messages sent']) >= sent_before + count, 120, 0.01)
-    total = time.monotonic() - t0
-    row('3 throughput, one writer (lines/s on server)', '%.0f msgs/s' % (count / total),
-        'spooled at %.0f lines/s' % (count / spooled), '>= 2000', '(%d lines)' % count)
     a.close()
-
     # 4. the same sends into a room already holding 10 MB.
     big_dir, big_bytes = gen(args.tool, server, 'send10', 'big', args.big_messages)
     b = mount(server, 'send10', 'alice')
@@ -167,6 +153,99 @@ def bench_send(args, server):
         'empty %.0f B, 10 MB %.0f B/send' % (empty_bytes, big_bytes_per), '<= 1.1',
         '(log lines/send %.1f vs %.1f)' % (big_cmds, empty_cmds))
     b.close()
+
+
+class ServerRecords:
+    """Counts the records in a room's writer files on the server as they grow (reads only what
+    is new; batches are framed as "\n" + one line per record)."""
+
+    def __init__(self, folder):
+        self.folder, self.offsets, self.count = folder, {}, 0
+
+    def poll(self):
+        for root, _dirs, files in os.walk(self.folder):
+            for name in files:
+                if not name.endswith('.w'):
+                    continue
+                path = os.path.join(root, name)
+                with open(path, 'rb') as f:
+                    f.seek(self.offsets.get(path, 0))
+                    data = f.read()
+                end = data.rfind(b'\n')
+                if end >= 0:
+                    self.offsets[path] = self.offsets.get(path, 0) + end + 1
+                    self.count += sum(1 for line in data[:end].split(b'\n') if line)
+        return self.count
+
+    def wait(self, target, timeout):
+        """Returns time.monotonic() when at least `target` records are on the server."""
+        deadline = time.monotonic() + timeout
+        while self.poll() < target:
+            if time.monotonic() > deadline:
+                raise h.WaitTimeout('%d of %d records on the server after %ss'
+                                    % (self.count, target, timeout))
+            time.sleep(0.002)
+        return time.monotonic()
+
+
+def write_per_line(path, prefix, count):
+    """Pattern (a): one os.write() per line on one open descriptor, then close."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    tag = prefix.encode()
+    for i in range(count):
+        os.write(fd, b'%s %d\n' % (tag, i))
+    os.close(fd)
+
+
+def write_stdio(path, prefix, count):
+    """Pattern (b): `seq | sed >> path`: sed's stdio buffer makes 4 KiB writes of many lines."""
+    subprocess.run(['sh', '-c', 'seq 0 "$(($1 - 1))" | sed "s/^/$2 /" >> "$3"', 'sh', str(count),
+                    prefix, path], check=True)
+
+
+def bench_throughput(args, server):
+    print('3. throughput, one writer streaming lines into outbox', flush=True)
+    a = mount(server, 'tput', 'alice')
+    os.mkdir(a.path('t'))
+    records = ServerRecords(os.path.join(server.data_dir, 'tput'))
+    h.append_line(a.outbox('t'), 'warm-up')
+    records.wait(1, 10)
+    expected = {}
+    for pattern, writer, count in (('a', write_per_line, args.throughput),
+                                   ('b', write_stdio, args.throughput_stdio)):
+        prefix = 'tput-' + pattern
+        local = os.path.join(a.client.root, 'baseline-%s.txt' % pattern)  # the spool's disk
+        t0 = time.monotonic()
+        writer(local, prefix, count)
+        local_secs = time.monotonic() - t0
+        before, mark = records.poll(), len(server.commands())
+        t0 = time.monotonic()
+        writer(a.outbox('t'), prefix, count)
+        accepted = time.monotonic() - t0
+        on_server = records.wait(before + count, 300) - t0
+        appends = sum(1 for c in server.commands()[mark:] if c.startswith('APPE'))
+        expected[prefix] = count
+        what = 'one write() per line' if pattern == 'a' else 'stdio-buffered (seq, sed)'
+        row('3%s throughput, %s: accepted by write()' % (pattern, what),
+            '{:,.0f} msgs/s'.format(count / accepted), 'local file: {:,.0f} lines/s'.format(count / local_secs),
+            '-', '(%d lines in %.2f s)' % (count, accepted))
+        row('3%s throughput, %s: on the server' % (pattern, what),
+            '{:,.0f} msgs/s'.format(count / on_server), 'local file: {:,.0f} lines/s'.format(count / local_secs),
+            '>= 2000', '(last on the server after %.2f s; %d APPEs)' % (on_server, appends))
+    # Every message exactly once and in order, as a second client's log shows them.
+    b = mount(server, 'tput', 'bob')
+    seen = {prefix: [] for prefix in expected}
+    for line in h.read_text(b.log('t')).splitlines():
+        m = re.search(r'<alice> (tput-[ab]) (\d+)$', line)
+        if m:
+            seen[m.group(1)].append(int(m.group(2)))
+    for prefix, count in expected.items():
+        if seen[prefix] != list(range(count)):
+            raise AssertionError('%s: %d lines in bob\'s log, not 0..%d once each in order'
+                                 % (prefix, len(seen[prefix]), count - 1))
+    print('  verified: bob\'s log holds every line exactly once, in order', flush=True)
+    b.close()
+    a.close()
 
 
 def bench_delivery(args, server):
@@ -366,12 +445,13 @@ def main():
     ap.add_argument('--bin', default=os.environ.get('FTPCHATFS_BIN', 'build/ftpchatfs'))
     ap.add_argument('--tool', default='build/bench/ftpchat_bench')
     ap.add_argument('--delivery', type=int, default=200)
-    ap.add_argument('--throughput', type=int, default=5000)
+    ap.add_argument('--throughput', type=int, default=20000, help='lines, one write() each')
+    ap.add_argument('--throughput-stdio', type=int, default=50000, help='lines through seq | sed')
     ap.add_argument('--big-messages', type=int, default=70000, help='messages of the ~10 MB room')
     ap.add_argument('--read-messages', type=int, default=100000)
     ap.add_argument('--rss-messages', type=int, default=1000000)
     ap.add_argument('--idle-window', type=int, default=20)
-    ap.add_argument('--skip', default='', help='comma-separated: send,delivery,read,rss,writers,idle')
+    ap.add_argument('--skip', default='', help='comma-separated: send,throughput,delivery,read,rss,writers,idle')
     args = ap.parse_args()
     os.environ['FTPCHATFS_BIN'] = os.path.abspath(args.bin)
     args.tool = os.path.abspath(args.tool)
@@ -385,7 +465,8 @@ def main():
             srv.start()
             idle.append((srv, watched) + start_idle(srv, watched))
     with h.PyFtpdServer() as server:
-        for name, fn in (('send', bench_send), ('delivery', bench_delivery), ('read', bench_read),
+        for name, fn in (('send', bench_send), ('throughput', bench_throughput),
+                         ('delivery', bench_delivery), ('read', bench_read),
                          ('writers', bench_writers), ('rss', bench_rss)):
             if name not in skip:
                 fn(args, server)
