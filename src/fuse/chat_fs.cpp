@@ -9,9 +9,9 @@
 //     (tail -f, less +F) reaches us and sees the log grow; nothing stale sits in the
 //     kernel's page cache.
 //  2. opening log syncs the room first; the poller keeps it current afterwards.
-//  2a. a write to outbox returns once its lines are spooled on local disk; with
-//     -o sync_send, flush/fsync wait (up to send_timeout) until the server has every line
-//     written through that handle.
+//  2a. a write to outbox returns once its lines are in the spool file (page cache, no
+//     fdatasync); fsync makes the spool durable first. With -o sync_send, flush/fsync wait
+//     (up to send_timeout) until the server has every line written through that handle.
 //  2b. status is rendered when opened and served from that snapshot (direct_io).
 //  2c. with -o sync_read, a read at or past the end of log (or log.jsonl) syncs the room
 //     with the server before answering, so `cat log` never misses what is already there.
@@ -68,7 +68,7 @@ struct OpenFile {
 
 OpenFile* handle(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
 
-// Spools the lines (returns once they are on local disk) and notes their last seq.
+// Spools the lines (returns once they are in the spool file) and notes their last seq.
 int send_lines(OpenFile& file, std::vector<std::string> lines) {
   if (lines.empty()) return 0;
   auto queued = file.room->enqueue(lines);
@@ -269,7 +269,14 @@ int fs_release(const char* /*path*/, fuse_file_info* fi) {
   return 0;
 }
 
-int fs_fsync(const char* path, int /*datasync*/, fuse_file_info* fi) { return fs_flush(path, fi); }
+// Rule 2a: fsync(2) and fdatasync(2) alike make the spool durable, then act as close() does.
+int fs_fsync(const char* path, int /*datasync*/, fuse_file_info* fi) {
+  OpenFile* file = handle(fi);
+  if (!file->outbox) return 0;
+  if (int rc = send_rest(*file); rc != 0) return rc;
+  auto durable = file->room->make_spool_durable();
+  return durable ? fs_flush(path, fi) : -to_errno(durable.error().code);
+}
 
 // `echo > outbox` truncates first; the outbox is always empty, so that is a no-op.
 int fs_truncate(const char* path, off_t size, fuse_file_info* /*fi*/) {

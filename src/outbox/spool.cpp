@@ -18,10 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Compaction rewrites the file without acked lines once at least this many are acked
-// and they outnumber the pending ones: O(1) amortised per message.
-constexpr std::size_t kCompactAfterAcked = 64;
-
 Error io_error(const std::string& what, const fs::path& path) {
   return make_error(Errc::io, what + " " + path.string() + ": " + std::strerror(errno));
 }
@@ -74,22 +70,39 @@ std::string encode_lines(const std::vector<SpooledRecord>& records) {
   return out;
 }
 
-}  // namespace
+// records are in seq order: those above `seq` are their tail.
+std::vector<SpooledRecord>::const_iterator first_above(const std::vector<SpooledRecord>& records,
+                                                       std::uint64_t seq) {
+  return std::partition_point(records.begin(), records.end(),
+                              [&](const SpooledRecord& r) { return r.seq <= seq; });
+}
 
-Result<void> write_file_atomically(const fs::path& path, std::string_view data) {
+// tmp file, (fsync), rename, (fsync of the folder).
+Result<void> replace_file_via_tmp(const fs::path& path, std::string_view data, bool durable) {
   const fs::path tmp = path.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return io_error("cannot create", tmp);
-  const bool ok = write_all(fd, data) && ::fsync(fd) == 0;
+  const bool ok = write_all(fd, data) && (!durable || ::fsync(fd) == 0);
   ::close(fd);
   if (!ok) return io_error("cannot write", tmp);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error("cannot rename onto", path);
+  if (!durable) return {};
   int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     (void)::fsync(dir);
     ::close(dir);
   }
   return {};
+}
+
+}  // namespace
+
+Result<void> write_file_atomically(const fs::path& path, std::string_view data) {
+  return replace_file_via_tmp(path, data, true);
+}
+
+Result<void> replace_file(const fs::path& path, std::string_view data) {
+  return replace_file_via_tmp(path, data, false);
 }
 
 bool Spool::has_pending(const fs::path& dir, const Id128& writer) {
@@ -132,7 +145,7 @@ Result<void> Spool::load() {
   } else {
     std::string_view text(acked.value());
     if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-    acked_ = parse_u64(text).value_or(0);  // a torn acked file cannot happen (rename)
+    acked_ = parse_u64(text).value_or(0);  // empty after a power loss at worst: 0 is safe
   }
   auto text = read_whole(spool_path_);
   if (!text) {
@@ -163,7 +176,10 @@ Result<void> Spool::load() {
   if (torn_dropped_ > 0) {
     if (::ftruncate(fd_, static_cast<off_t>(valid)) != 0 || ::fdatasync(fd_) != 0)
       return io_error("cannot repair", spool_path_);
+    durable_ = records_.empty() ? 0 : records_.back().seq;
   }
+  // Otherwise what we read may sit only in the page cache (the last session was killed
+  // before its group commit): durable_ stays 0 and the first upload syncs it.
   if (fresh_) {  // a new writer: its acked file says "nothing sent" from the start
     if (auto w = write_file_atomically(acked_path_, "0\n"); !w) return w;
   }
@@ -177,6 +193,7 @@ Spool::Spool(Spool&& other) noexcept
       fd_(std::exchange(other.fd_, -1)),
       records_(std::move(other.records_)),
       acked_(other.acked_),
+      durable_(other.durable_),
       fresh_(other.fresh_),
       torn_dropped_(other.torn_dropped_) {}
 
@@ -189,6 +206,7 @@ Spool& Spool::operator=(Spool&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     records_ = std::move(other.records_);
     acked_ = other.acked_;
+    durable_ = other.durable_;
     fresh_ = other.fresh_;
     torn_dropped_ = other.torn_dropped_;
   }
@@ -216,7 +234,7 @@ Result<void> Spool::append(const std::vector<SpooledRecord>& records) {
   const std::string data = encode_lines(records);
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return io_error("cannot stat", spool_path_);
-  if (!write_all(fd_, data) || ::fdatasync(fd_) != 0) {
+  if (!write_all(fd_, data)) {
     // Take back a partial write so the next append starts on a line boundary.
     (void)::ftruncate(fd_, st.st_size);
     return io_error("cannot write", spool_path_);
@@ -225,15 +243,75 @@ Result<void> Spool::append(const std::vector<SpooledRecord>& records) {
   return {};
 }
 
-Result<void> Spool::mark_acked(std::uint64_t seq) {
-  seq = std::min(seq, last_assigned());
-  if (seq <= acked_) return {};
-  if (auto w = write_file_atomically(acked_path_, std::to_string(seq) + "\n"); !w) return w;
-  acked_ = seq;
-  const std::size_t pending = pending_count();
-  const std::size_t acked_lines = records_.size() - pending;
-  if (acked_lines >= kCompactAfterAcked && acked_lines >= pending) return compact();
+Spool::SyncPoint::SyncPoint(SyncPoint&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), through_(other.through_), path_(std::move(other.path_)) {}
+
+Spool::SyncPoint& Spool::SyncPoint::operator=(SyncPoint&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    through_ = other.through_;
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+Spool::SyncPoint::~SyncPoint() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<void> Spool::SyncPoint::run() const {
+  if (::fdatasync(fd_) != 0) return io_error("cannot sync", path_);
   return {};
+}
+
+Result<std::optional<Spool::SyncPoint>> Spool::begin_sync() const {
+  if (records_.empty() || records_.back().seq <= durable_through())
+    return std::optional<SyncPoint>();
+  const int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return io_error("cannot sync", spool_path_);
+  return std::optional<SyncPoint>(SyncPoint(fd, records_.back().seq, spool_path_.string()));
+}
+
+void Spool::end_sync(const SyncPoint& done) { durable_ = std::max(durable_, done.through()); }
+
+Result<void> Spool::sync() {
+  auto point = begin_sync();
+  if (!point) return point.error();
+  if (!point->has_value()) return {};
+  if (auto synced = (*point)->run(); !synced) return synced;
+  end_sync(**point);
+  return {};
+}
+
+// Rules: the acked file is rewritten without fsyncs (a stale value after a power loss only
+// makes the next session re-read its writer file), except before a compaction drops the
+// lines it covers: then it must be durable first, or seqs could be given out again.
+Result<void> Spool::mark_acked(std::uint64_t seq) {
+  const AckPoint point = begin_ack(seq);
+  if (auto written = point.run(); !written) return written;
+  return end_ack(point);
+}
+
+Spool::AckPoint Spool::begin_ack(std::uint64_t seq) const {
+  AckPoint point;
+  point.seq_ = std::min(seq, last_assigned());
+  if (point.seq_ > acked_) point.path_ = acked_path_;
+  return point;
+}
+
+Result<void> Spool::AckPoint::run() const {
+  return path_.empty() ? Result<void>() : replace_file(path_, std::to_string(seq_) + "\n");
+}
+
+Result<void> Spool::end_ack(const AckPoint& done) {
+  if (done.seq_ <= acked_) return {};
+  acked_ = done.seq_;
+  const auto acked_lines =
+      static_cast<std::size_t>(first_above(records_, acked_) - records_.begin());
+  if (acked_lines < kCompactAfterAcked || acked_lines < records_.size() - acked_lines) return {};
+  if (auto w = write_file_atomically(acked_path_, std::to_string(acked_) + "\n"); !w) return w;
+  return compact();
 }
 
 Result<void> Spool::compact() {
@@ -243,20 +321,16 @@ Result<void> Spool::compact() {
   fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC, 0600);
   if (fd_ < 0) return io_error("cannot reopen", spool_path_);
   records_ = std::move(keep);
+  if (!records_.empty()) durable_ = std::max(durable_, records_.back().seq);  // fsync'd above
   return {};
 }
 
 std::vector<SpooledRecord> Spool::pending() const {
-  std::vector<SpooledRecord> out;
-  for (const SpooledRecord& r : records_)
-    if (r.seq > acked_) out.push_back(r);
-  return out;
+  return std::vector<SpooledRecord>(first_above(records_, acked_), records_.end());
 }
 
 std::size_t Spool::pending_count() const {
-  std::size_t n = 0;
-  for (const SpooledRecord& r : records_) n += r.seq > acked_ ? 1 : 0;
-  return n;
+  return static_cast<std::size_t>(records_.end() - first_above(records_, acked_));
 }
 
 }  // namespace ftpchat

@@ -24,6 +24,9 @@ void OutboxSender::stop() {
   if (!thread_.joinable()) return;
   thread_.join();
   for (const auto& room : rooms_()) {
+    // What stays queued is made durable now: unmount should not leave it to a power loss.
+    if (auto durable = room->make_spool_durable(); !durable)
+      log_.warning("room " + room->folder() + ": " + describe(durable.error()));
     const std::uint64_t pending = room->counters().pending;
     if (pending > 0)
       log_.warning("room " + room->folder() + ": " + std::to_string(pending) +

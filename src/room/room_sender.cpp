@@ -1,11 +1,14 @@
-// Room, sending side: the durable spool, local echo, and idempotent uploads.
+// Room, sending side: the spool with group commit, local echo, and idempotent uploads.
 // Rules:
-//  1. a message is encoded once (id, seq, stamp) and spooled before the write returns; the
-//     same bytes are uploaded however often it takes;
+//  1. a message is encoded once (id, seq, stamp) and written to the spool file before the
+//     write returns (no fdatasync there); the same bytes are uploaded however often it takes;
 //  2. seq = max(spool's last assigned, server's last seq in our file) + 1;
 //  3. every pending record of the room goes up in one append;
 //  4. after a failed append (outcome unknown) our own file is re-read first: what landed is
-//     acknowledged, only the rest is sent again. Readers drop seq <= last seen anyway.
+//     acknowledged, only the rest is sent again. Readers drop seq <= last seen anyway;
+//  5. nothing reaches the server before it is durable in the spool: one fdatasync per batch,
+//     before its append. Else a power loss could erase from the spool a seq the server
+//     holds, rule 2 would give it out again, and every reader would drop that message.
 #include <filesystem>
 
 #include "ftpchat/record/render.hpp"
@@ -163,6 +166,11 @@ Result<void> Room::upload_pending() {
     writer = own_->id();
   }
   if (pending.empty()) return {};
+  if (auto durable = make_spool_durable(); !durable) {  // rule 5: covers all of `pending`
+    record_error(durable.error());
+    out_cv_.notify_all();
+    return durable;
+  }
   std::vector<std::string> lines;
   lines.reserve(pending.size());
   for (const SpooledRecord& r : pending) lines.push_back(r.line);
@@ -176,9 +184,15 @@ Result<void> Room::upload_pending() {
     out_cv_.notify_all();
     return appended;
   }
+  Spool::AckPoint ack;
   {
     std::lock_guard lock(out_mu_);
-    if (auto acked = spool_->mark_acked(pending.back().seq); !acked)
+    ack = spool_->begin_ack(pending.back().seq);
+  }
+  auto written = ack.run();  // the acked file, without out_mu_: writes go on meanwhile
+  {
+    std::lock_guard lock(out_mu_);
+    if (auto acked = written ? spool_->end_ack(ack) : written; !acked)
       ctx_.log.warning("room " + folder_ + ": " + describe(acked.error()));
     std::lock_guard state(state_mu_);
     counters_.sent += pending.size();
@@ -188,10 +202,27 @@ Result<void> Room::upload_pending() {
   return {};
 }
 
+Result<void> Room::make_spool_durable() {
+  std::optional<Spool::SyncPoint> point;
+  {
+    std::lock_guard lock(out_mu_);
+    if (!spool_) return {};
+    auto begun = spool_->begin_sync();
+    if (!begun) return begun.error();
+    point = std::move(begun.value());
+  }
+  if (!point) return {};
+  if (auto synced = point->run(); !synced) return synced;
+  std::lock_guard lock(out_mu_);
+  spool_->end_sync(*point);
+  return {};
+}
+
 Result<void> Room::send(const std::vector<std::string>& bodies) {
   if (bodies.empty()) return {};
   auto queued = enqueue(bodies);
   if (!queued) return queued.error();
+  if (auto durable = make_spool_durable(); !durable) return durable;  // kept even if offline
   return upload_pending();
 }
 

@@ -1,8 +1,13 @@
 // The outbox through the engine, against the in-memory server: batching, idempotent retries,
-// spools that outlive an engine, the background sender and sync_send's wait.
+// spools that outlive an engine, the background sender and sync_send's wait, and group
+// commit (each batch durable in the spool before its append).
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <regex>
+
 #include "engine_client.hpp"
+#include "page_cache.hpp"
 
 namespace ftpchat {
 namespace {
@@ -171,6 +176,85 @@ TEST_F(OutboxEngineTest, WaitUploadedTimesOutWhileTheServerFails) {
   server_.fail_next_appends = 0;  // (the sender is in backoff: at most 250-500 ms)
   EXPECT_TRUE(alice.room("r")->wait_uploaded(seq.value(), std::chrono::seconds(5)));
   alice.engine->stop_poller();
+}
+
+// The shared in-memory server, with a look at each append before it lands.
+class WatchedTransport final : public Transport {
+ public:
+  WatchedTransport(MemoryTransport& server, std::function<void()> before_append)
+      : server_(server), before_append_(std::move(before_append)) {}
+  Result<std::vector<DirEntry>> list(const std::string& d) override { return server_.list(d); }
+  Result<void> read_to(const std::string& p, std::uint64_t o, const ByteSink& s) override {
+    return server_.read_to(p, o, s);
+  }
+  Result<void> append(const std::string& p, std::string_view d) override {
+    before_append_();
+    return server_.append(p, d);
+  }
+  Result<void> create_file(const std::string& p, std::string_view d) override {
+    return server_.create_file(p, d);
+  }
+  Result<void> make_dir(const std::string& p) override { return server_.make_dir(p); }
+  std::string display_url() const override { return server_.display_url(); }
+  TransportStats stats() const override { return server_.stats(); }
+
+ private:
+  MemoryTransport& server_;
+  std::function<void()> before_append_;
+};
+
+std::filesystem::path find_spool(const std::filesystem::path& state) {
+  const std::regex name("spool-[0-9a-f]{32}");
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(state))
+    if (std::regex_match(entry.path().filename().string(), name)) return entry.path();
+  return {};
+}
+
+// Rule 5 of room_sender.cpp: enqueue leaves the records in the page cache; the upload
+// fdatasyncs them before the append that carries them, once per batch.
+TEST_F(OutboxEngineTest, EachBatchIsDurableInTheSpoolBeforeItsAppend) {
+  std::filesystem::create_directories(state_);
+  if (!testing::page_cache_observable(state_)) GTEST_SKIP() << "cachestat(2) cannot tell here";
+  std::filesystem::path spool;
+  std::vector<std::uint64_t> unsynced_at_append;
+  auto watch = [&] {
+    if (!spool.empty()) unsynced_at_append.push_back(testing::unsynced_pages(spool).value_or(99));
+  };
+  EngineConfig cfg;
+  cfg.nick = "alice";
+  cfg.state_dir = state("a");
+  Logger log("test", LogLevel::error);
+  testing::FixedClock clock;
+  ChatEngine engine(std::make_unique<WatchedTransport>(server_, watch), cfg,
+                    SecretBytes::from("pw"), log, clock);
+  ASSERT_TRUE(engine.start());
+  ASSERT_TRUE(engine.create_room("r"));
+  auto room = engine.find("r", std::chrono::milliseconds(0))->room;
+  for (int batch = 0; batch < 3; ++batch) {
+    ASSERT_TRUE(room->enqueue({"a" + std::to_string(batch), "b" + std::to_string(batch)}));
+    spool = find_spool(state("a"));
+    ASSERT_FALSE(spool.empty());
+    ASSERT_TRUE(room->upload_pending());
+  }
+  EXPECT_EQ(unsynced_at_append, (std::vector<std::uint64_t>{0, 0, 0}));
+  EXPECT_EQ(room->counters().sent, 6u);
+}
+
+// fsync(2) on outbox ends in make_spool_durable(): the spool is on disk, nothing is sent.
+TEST_F(OutboxEngineTest, MakeSpoolDurableSyncsWithoutSending) {
+  EngineClient alice(server_, "alice", state("a"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  auto room = alice.room("r");
+  ASSERT_TRUE(room->make_spool_durable());  // no spool yet: nothing to do
+  ASSERT_TRUE(room->enqueue({"kept"}));
+  const auto spool = find_spool(state("a"));
+  if (!testing::page_cache_observable(spool.parent_path()))
+    GTEST_SKIP() << "cachestat(2) cannot tell here";
+  ASSERT_TRUE(room->make_spool_durable());
+  EXPECT_EQ(testing::unsynced_pages(spool), 0u);
+  EXPECT_EQ(server_.appends, 0);
+  EXPECT_EQ(room->counters().pending, 1u);
 }
 
 TEST_F(OutboxEngineTest, OversizedMessagesAreRefusedBeforeAnythingIsSpooled) {

@@ -1,5 +1,5 @@
-// Spool: durability across reopen, acknowledgement and compaction, the torn tail a crash
-// leaves, file modes.
+// Spool: records across reopen, group commit (append does not fdatasync, sync does, also
+// while appends go on), acknowledgement and compaction, the torn tail a crash leaves, modes.
 #include "ftpchat/outbox/spool.hpp"
 
 #include <gtest/gtest.h>
@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <fstream>
+
+#include "page_cache.hpp"
 
 namespace ftpchat {
 namespace {
@@ -64,24 +66,117 @@ TEST_F(SpoolTest, SequenceNumbersMustGrow) {
 }
 
 TEST_F(SpoolTest, AckedRecordsAreNotPendingAndTheFileIsCompacted) {
+  const std::uint64_t n = Spool::kCompactAfterAcked + 10;
   {
     Spool s = open();
-    ASSERT_TRUE(s.append(records(1, 100)));
-    ASSERT_TRUE(s.mark_acked(90));
+    ASSERT_TRUE(s.append(records(1, n)));
+    ASSERT_TRUE(s.mark_acked(5));
+    EXPECT_EQ(s.pending_count(), n - 5);
+    EXPECT_EQ(s.lines_in_file(), n);  // too few acked lines to rewrite the file for
+    ASSERT_TRUE(s.mark_acked(n - 10));
     EXPECT_EQ(s.pending_count(), 10u);
-    EXPECT_EQ(s.lines_in_file(), 10u);  // rewritten without the 90 acked lines
+    EXPECT_EQ(s.lines_in_file(), 10u);  // rewritten without the acked lines
     ASSERT_TRUE(s.mark_acked(80));      // going back is a no-op
-    EXPECT_EQ(s.acked(), 90u);
+    EXPECT_EQ(s.acked(), n - 10);
   }
   Spool s = open();
-  EXPECT_EQ(s.acked(), 90u);
-  EXPECT_EQ(s.last_assigned(), 100u);
+  EXPECT_EQ(s.acked(), n - 10);
+  EXPECT_EQ(s.last_assigned(), n);
   ASSERT_EQ(s.pending_count(), 10u);
-  EXPECT_EQ(s.pending().front().seq, 91u);
-  ASSERT_TRUE(s.mark_acked(100));
+  EXPECT_EQ(s.pending().front().seq, n - 9);
+  ASSERT_TRUE(s.mark_acked(n));
   EXPECT_FALSE(Spool::has_pending(dir_, writer_));
-  ASSERT_TRUE(s.append(records(101, 101)));  // seqs continue after a full ack
-  EXPECT_EQ(open().last_assigned(), 101u);
+  ASSERT_TRUE(s.append(records(n + 1, n + 1)));  // seqs continue after a full ack
+  EXPECT_EQ(open().last_assigned(), n + 1);
+}
+
+// The steps Room uses so that writes go on while the acked file is rewritten.
+TEST_F(SpoolTest, AnAcknowledgementInStepsLetsAppendsGoOn) {
+  {
+    Spool s = open();
+    ASSERT_TRUE(s.append(records(1, 3)));
+    const Spool::AckPoint ack = s.begin_ack(2);
+    ASSERT_TRUE(s.append(records(4, 4)));  // meanwhile, under the owner's lock
+    ASSERT_TRUE(ack.run());
+    ASSERT_TRUE(s.end_ack(ack));
+    EXPECT_EQ(s.acked(), 2u);
+    EXPECT_EQ(s.pending_count(), 2u);
+    const Spool::AckPoint stale = s.begin_ack(1);  // behind: writes nothing, changes nothing
+    ASSERT_TRUE(stale.run());
+    ASSERT_TRUE(s.end_ack(stale));
+    EXPECT_EQ(s.acked(), 2u);
+  }
+  Spool s = open();
+  EXPECT_EQ(s.acked(), 2u);
+  ASSERT_EQ(s.pending_count(), 2u);
+  EXPECT_EQ(s.pending().front().seq, 3u);
+}
+
+// Group commit: append() leaves the records in the page cache; sync() puts them on disk.
+TEST_F(SpoolTest, AppendDoesNotSyncAndSyncMakesTheRecordsDurable) {
+  Spool s = open();
+  if (!testing::page_cache_observable(dir_)) GTEST_SKIP() << "cachestat(2) cannot tell here";
+  // (Background writeback could clean the page between the two calls: three tries.)
+  bool unsynced_after_append = false;
+  for (std::uint64_t i = 1; i <= 3 && !unsynced_after_append; ++i) {
+    ASSERT_TRUE(s.append(records(i, i)));
+    unsynced_after_append = testing::unsynced_pages(spool_file()).value_or(0) > 0;
+  }
+  EXPECT_TRUE(unsynced_after_append) << "append() wrote the spool through to disk";
+  EXPECT_EQ(s.durable_through(), 0u);
+  ASSERT_TRUE(s.sync());
+  EXPECT_EQ(testing::unsynced_pages(spool_file()), 0u);
+  EXPECT_EQ(s.durable_through(), s.last_assigned());
+  auto again = s.begin_sync();
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->has_value());  // nothing new: no second fdatasync
+}
+
+// The fdatasync runs without the owner's lock: appends made meanwhile are not covered.
+TEST_F(SpoolTest, ASyncPointCoversWhatWasAppendedBeforeIt) {
+  Spool s = open();
+  ASSERT_TRUE(s.append(records(1, 3)));
+  auto point = s.begin_sync();
+  ASSERT_TRUE(point && point->has_value());
+  EXPECT_EQ((*point)->through(), 3u);
+  ASSERT_TRUE(s.append(records(4, 5)));
+  ASSERT_TRUE((*point)->run());
+  s.end_sync(**point);
+  EXPECT_EQ(s.durable_through(), 3u);
+  ASSERT_TRUE(s.sync());
+  EXPECT_EQ(s.durable_through(), 5u);
+}
+
+// A compaction between begin_sync() and run() replaces the file and its descriptor; the
+// sync point's own descriptor still works, and the compacted file is durable anyway.
+TEST_F(SpoolTest, ASyncPointOutlivesACompaction) {
+  const std::uint64_t n = Spool::kCompactAfterAcked + 4;
+  Spool s = open();
+  ASSERT_TRUE(s.append(records(1, n)));
+  auto point = s.begin_sync();
+  ASSERT_TRUE(point && point->has_value());
+  ASSERT_TRUE(s.mark_acked(n - 2));
+  ASSERT_EQ(s.lines_in_file(), 2u);
+  EXPECT_EQ(s.durable_through(), n);  // the compacted file was written with fsync
+  ASSERT_TRUE((*point)->run());
+  s.end_sync(**point);
+  ASSERT_TRUE(s.append(records(n + 1, n + 1)));
+  ASSERT_TRUE(s.sync());
+  EXPECT_EQ(open().pending_count(), 3u);
+}
+
+// A daemon killed before its group commit leaves records that may sit only in the page
+// cache: the next session treats them as not durable yet.
+TEST_F(SpoolTest, RecordsFoundAtOpenAreSyncedBeforeTheyCount) {
+  {
+    Spool s = open();
+    ASSERT_TRUE(s.append(records(1, 2)));
+  }
+  Spool s = open();
+  EXPECT_EQ(s.durable_through(), 0u);
+  auto point = s.begin_sync();
+  ASSERT_TRUE(point && point->has_value());
+  EXPECT_EQ((*point)->through(), 2u);
 }
 
 TEST_F(SpoolTest, ATornLastLineFromACrashIsDroppedAndTheSpoolStaysUsable) {

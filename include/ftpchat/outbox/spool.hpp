@@ -1,18 +1,28 @@
-// The durable outbox of one writer of one room: records are on local disk (fdatasync'd)
-// before a write to ROOM/outbox returns, and stay there until the server has them.
-// Never touches the network. Not thread-safe: the owning Room guards it.
+// The outbox of one writer of one room, on local disk, with group commit: append() writes
+// records to the spool file (the kernel's page cache: they survive a crash or SIGKILL of the
+// daemon) without an fdatasync; sync() (or begin_sync/run/end_sync) makes everything appended
+// so far durable with one fdatasync. The owner syncs before it uploads anything (a record on
+// the server must never be lost from the spool: its seq would be given out again). Records stay
+// until the server has them. Never touches the network. Not thread-safe: the owning Room
+// guards it (SyncPoint::run and AckPoint::run run without that guard).
 //
 // Files, in the room's state folder (dirs 0700, files 0600):
 //   spool-<writer hex>   append-only, one "<seq> <record line>\n" per message, each batch
-//                        written with one write() then fdatasync. A torn last line (a crash
-//                        mid-write, never acknowledged to the writer) is dropped at open.
+//                        written with one write(). A torn last line (a crash mid-write) is
+//                        dropped at open; a power loss may also take what was written since
+//                        the last fdatasync. Either way those records never left this machine.
 //   acked-<writer hex>   "<seq>\n": every record up to seq is known to be on the server.
-//                        Replaced atomically (tmp + rename + fsync).
-// The spool is rewritten without its acknowledged lines (atomically) once most are acked.
+//                        Replaced by rename (tmp, rename); fsync'd (tmp, rename, dir) before a
+//                        compaction relies on it. After a power loss it may say less than was
+//                        sent (then the owner re-reads its writer file before sending again).
+// The spool is rewritten without its acknowledged lines (atomically, durably) once most are
+// acked.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,11 +49,58 @@ class Spool {
   Spool& operator=(const Spool&) = delete;
   ~Spool();
 
-  // Appends the records (seqs above last_assigned(), increasing) durably: one write(),
-  // then fdatasync. On failure nothing counts as spooled.
+  // The spool is compacted once at least this many lines are acked and they outnumber the
+  // pending ones: O(1) amortised per message, a few fsyncs per compaction.
+  static constexpr std::size_t kCompactAfterAcked = 1024;
+
+  // Appends the records (seqs above last_assigned(), increasing) with one write(), no
+  // fdatasync: they survive a crash of this process, not yet a power loss. On failure
+  // nothing counts as spooled.
   Result<void> append(const std::vector<SpooledRecord>& records);
-  // Records up to `seq` are on the server. Compacts the spool when most lines are acked.
+  // Records up to `seq` are on the server: rewrites the acked file (no fsync), then compacts
+  // the spool when most lines are acked (acked file made durable first). In steps, so the
+  // owner's lock is free while the file is written: begin_ack (lock), AckPoint::run (no
+  // lock), end_ack (lock). Acknowledgements must not overlap (Room: under net_mu_).
   Result<void> mark_acked(std::uint64_t seq);
+  class AckPoint {
+   public:
+    Result<void> run() const;  // nothing to do when `seq` was acked already
+
+   private:
+    friend class Spool;
+    std::uint64_t seq_ = 0;
+    std::filesystem::path path_;  // empty: nothing to write
+  };
+  AckPoint begin_ack(std::uint64_t seq) const;
+  Result<void> end_ack(const AckPoint& done);  // after done.run() succeeded
+
+  // Group commit: one fdatasync covering every record appended before begin_sync(), run
+  // without the owner's lock held (append() may go on meanwhile):
+  //   point = begin_sync();  point->run();  end_sync(*point);
+  class SyncPoint {
+   public:
+    SyncPoint(SyncPoint&& other) noexcept;
+    SyncPoint& operator=(SyncPoint&& other) noexcept;
+    SyncPoint(const SyncPoint&) = delete;
+    SyncPoint& operator=(const SyncPoint&) = delete;
+    ~SyncPoint();
+    Result<void> run() const;  // fdatasync
+    std::uint64_t through() const { return through_; }
+
+   private:
+    friend class Spool;
+    SyncPoint(int fd, std::uint64_t through, std::string path)
+        : fd_(fd), through_(through), path_(std::move(path)) {}
+    int fd_ = -1;  // a dup of the spool's descriptor: stays valid if compaction replaces it
+    std::uint64_t through_ = 0;
+    std::string path_;
+  };
+  // nullopt when every appended record is durable already.
+  Result<std::optional<SyncPoint>> begin_sync() const;
+  void end_sync(const SyncPoint& done);  // after done.run() succeeded
+  Result<void> sync();                   // all three, holding the owner's lock throughout
+  // Every record up to this seq is durable in the spool (or was acked).
+  std::uint64_t durable_through() const { return std::max(durable_, acked_); }
 
   std::vector<SpooledRecord> pending() const;  // seq > acked(), in order
   std::size_t pending_count() const;
@@ -65,11 +122,15 @@ class Spool {
   int fd_ = -1;                         // spool file, O_APPEND
   std::vector<SpooledRecord> records_;  // every line in the file, in order
   std::uint64_t acked_ = 0;
+  std::uint64_t durable_ = 0;  // records up to here are fdatasync'd
   bool fresh_ = false;
   std::uint64_t torn_dropped_ = 0;
 };
 
 // Writes `data` to `path` atomically and durably: tmp file, fsync, rename, fsync(dir).
 Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view data);
+// The same without the fsyncs: atomic across a crash of this process, not a power loss (the
+// file may then hold the old data, or on some filesystems be empty).
+Result<void> replace_file(const std::filesystem::path& path, std::string_view data);
 
 }  // namespace ftpchat

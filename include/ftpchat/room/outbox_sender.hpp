@@ -31,7 +31,8 @@ class OutboxSender {
   OutboxSender& operator=(const OutboxSender&) = delete;
 
   void start();
-  // Joins the thread; logs the rooms whose messages stay spooled for the next mount.
+  // Joins the thread; makes the spools durable and logs the rooms whose messages stay
+  // spooled for the next mount.
   void stop();
   void wake();  // a record was spooled
 

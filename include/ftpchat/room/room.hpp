@@ -51,15 +51,20 @@ class Room {
   // Fetches what is new on the server and appends it to the log.
   Result<void> sync();
 
-  // Spools each body as one message (durably, on local disk), shows it in the log at once,
-  // wakes the sender and returns the last sequence number given out. Never waits for the
-  // network. too_large (nothing spooled) when a body is over kMaxBodyBytes.
+  // Spools each body as one message (written to the local spool file, not fdatasync'd: it
+  // survives a crash of the daemon, not a power loss), shows it in the log at once, wakes the
+  // sender and returns the last sequence number given out. Never waits for the network or
+  // the disk. too_large (nothing spooled) when a body is over kMaxBodyBytes.
   Result<std::uint64_t> enqueue(const std::vector<std::string>& bodies);
-  // One attempt to upload every spooled record in one append; idempotent after a failure
-  // (our own file is re-read first to learn what landed). Used by the background sender.
+  // One attempt to upload every spooled record in one append, after one fdatasync of the
+  // spool (group commit); idempotent after a failure (our own file is re-read first to
+  // learn what landed). Used by the background sender.
   Result<void> upload_pending();
-  // enqueue() then upload_pending(): returns once the server has them (or the upload error;
-  // the messages then stay spooled). For tests and synchronous callers.
+  // fdatasync of the spool: every message enqueued so far survives a power loss. Takes
+  // out_mu_ only around the bookkeeping, never across the fdatasync.
+  Result<void> make_spool_durable();
+  // enqueue(), make_spool_durable(), upload_pending(): returns once the server has them (or
+  // the upload error; the messages then stay spooled). For tests and synchronous callers.
   Result<void> send(const std::vector<std::string>& bodies);
   // Waits until every record up to `seq` is on the server: timeout (with the last upload
   // error) when that does not happen within `timeout`.
@@ -126,7 +131,8 @@ class Room {
   unsigned syncs_since_header_check_ = 0;  // guarded by net_mu_
   std::map<std::string, std::set<Notice>> noticed_;  // rate limit; guarded by net_mu_
 
-  // Outbox state: never held across network I/O (only local fdatasync).
+  // Outbox state: never held across network I/O or the group commit's fdatasync (only
+  // across a compaction of the spool, which fsyncs).
   mutable std::mutex out_mu_;
   std::condition_variable out_cv_;      // acked advanced, or an upload failed
   std::optional<WriterIdentity> own_;   // guarded by out_mu_
