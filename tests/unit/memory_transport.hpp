@@ -23,6 +23,7 @@ class MemoryTransport final : public Transport {
   bool land_failed_appends = false;
   int appends = 0;                           // append calls seen (batching tests)
   int fail_next_make_dirs = 0;               // make_dir calls to fail as a dropped connection
+  bool refuse_make_dirs = false;             // make_dir fails as "permission denied"
   int fail_next_creates = 0;                 // create_file calls to fail likewise
   bool land_failed_creates = false;          // ...after landing (make_dir and create_file)
   std::string landed_create_bytes;           // if set, what such a landed create_file wrote
@@ -65,6 +66,9 @@ class MemoryTransport final : public Transport {
   Result<void> append(const std::string& path, std::string_view data) override {
     ++stats_.requests;
     ++appends;
+    const auto slash = path.rfind('/');  // like a real server: the folder must exist
+    if (!dirs.count(slash == std::string::npos ? "" : path.substr(0, slash)))
+      return make_error(Errc::not_found, "550 no folder for " + path);
     if (fail_next_appends > 0) {
       --fail_next_appends;
       if (land_failed_appends) files[path] += data;
@@ -89,6 +93,7 @@ class MemoryTransport final : public Transport {
   Result<void> make_dir(const std::string& path) override {
     ++stats_.requests;
     if (dirs.count(path)) return make_error(Errc::exists, path + " exists");
+    if (refuse_make_dirs) return make_error(Errc::permission, "550 " + path + ": permission denied");
     if (fail_next_make_dirs > 0) {
       --fail_next_make_dirs;
       if (land_failed_creates) dirs.insert(path);

@@ -195,5 +195,25 @@ TEST_F(RoomPeriodsTest, AnOlderFileReadAfterANewerOneStillDelivers) {
   EXPECT_EQ(bob_->room("r")->counters().missing, 0u);
 }
 
+TEST_F(RoomPeriodsTest, AServerRefusingFoldersGetsWriterFilesBesideTheHeader) {
+  server_.refuse_make_dirs = true;
+  ASSERT_TRUE(alice_->room("r")->send({"no folders here"}));
+  ASSERT_TRUE(alice_->room("r")->send({"still none"}));
+  const std::string alice = alice_->room("r")->counters().writer;
+  EXPECT_EQ(writer_files(), std::vector<std::string>{alice + ".w"});
+  const std::string log = bob_->text("r");
+  EXPECT_NE(log.find("<alice> no folders here"), std::string::npos) << log;
+  EXPECT_NE(log.find("<alice> still none"), std::string::npos) << log;
+}
+
+TEST_F(RoomPeriodsTest, AFolderThatFailsToAppearIsTriedAgainNotSkipped) {
+  server_.fail_next_make_dirs = 1;  // a dropped connection, not a refusal
+  EXPECT_FALSE(alice_->room("r")->send({"first try fails"}));
+  ASSERT_TRUE(alice_->room("r")->upload_pending());  // the sender's next attempt
+  const std::string alice = alice_->room("r")->counters().writer;
+  EXPECT_EQ(writer_files(), std::vector<std::string>{"2026-11/" + alice + ".w"});
+  EXPECT_NE(bob_->text("r").find("<alice> first try fails"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ftpchat
