@@ -320,7 +320,7 @@ def bench_read(args, server):
     again = cat_seconds(b.log('r'))
     old = transfer_bytes(server, mark, 'RETR')
     row('5 warm remount: old history downloaded', '%d B' % old, 'cold: %d B' % size, '0',
-        '(the 64-byte verify overlap per writer file; first cat %.2f s)' % again)
+        '(unchanged writer files are read from the cache with no request; first cat %.2f s)' % again)
     b.close()
 
 
