@@ -62,7 +62,7 @@ def _anneal(grams, key, pool, model, floor, rng, steps=30000, t0=30.0, t1=0.2):
     return best, best_key
 
 
-def solve(bodies, restarts=2):
+def solve(bodies, restarts=5):
     """Returns {cipher byte: guessed plaintext byte} from ciphertext only."""
     reference = b''
     for path in REFERENCE:
