@@ -2,8 +2,11 @@
 // fixed wall clock and its own state folder.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -48,6 +51,34 @@ inline std::filesystem::path test_state_dir(const std::string& suite) {
          (suite + "-" + std::to_string(::getpid()) + "-" +
           ::testing::UnitTest::GetInstance()->current_test_info()->name());
 }
+
+// Alice and Bob on one in-memory server, in UTC; Alice has created room "r".
+class TwoClientTest : public ::testing::Test {
+ protected:
+  explicit TwoClientTest(std::string suite) : suite_(std::move(suite)) {}
+  void SetUp() override {
+    ::setenv("TZ", "UTC", 1);
+    ::tzset();
+    state_ = test_state_dir(suite_);
+    std::filesystem::remove_all(state_);
+    alice_ = std::make_unique<EngineClient>(server_, "alice", state_ / "a");
+    bob_ = std::make_unique<EngineClient>(server_, "bob", state_ / "b");
+    ASSERT_TRUE(alice_->engine->start());
+    ASSERT_TRUE(alice_->engine->create_room("r"));
+    ASSERT_TRUE(bob_->engine->start());
+  }
+  void TearDown() override {
+    alice_.reset();
+    bob_.reset();
+    std::filesystem::remove_all(state_);
+  }
+  std::string folder() { return alice_->room("r")->folder(); }
+
+  std::string suite_;
+  MemoryTransport server_;
+  std::filesystem::path state_;
+  std::unique_ptr<EngineClient> alice_, bob_;
+};
 
 inline std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t n = 0;

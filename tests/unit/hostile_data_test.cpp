@@ -13,24 +13,9 @@ using testing::count_of;
 using testing::EngineClient;
 using testing::MemoryTransport;
 
-class HostileDataTest : public ::testing::Test {
+class HostileDataTest : public testing::TwoClientTest {
  protected:
-  void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-    state_ = testing::test_state_dir("ftpchat-hostile-test");
-    std::filesystem::remove_all(state_);
-    alice_ = std::make_unique<EngineClient>(server_, "alice", state_ / "a");
-    bob_ = std::make_unique<EngineClient>(server_, "bob", state_ / "b");
-    ASSERT_TRUE(alice_->engine->start());
-    ASSERT_TRUE(alice_->engine->create_room("r"));
-    ASSERT_TRUE(bob_->engine->start());
-  }
-  void TearDown() override {
-    alice_.reset();
-    bob_.reset();
-    std::filesystem::remove_all(state_);
-  }
+  HostileDataTest() : TwoClientTest("ftpchat-hostile-test") {}
   void send(const std::string& body) { ASSERT_TRUE(alice_->room("r")->send({body})); }
   std::string& alice_file() {
     for (auto& [path, data] : server_.files)
@@ -38,7 +23,6 @@ class HostileDataTest : public ::testing::Test {
     return server_.files["missing"];
   }
   std::string writer_hex() { return alice_->room("r")->counters().writer; }
-  std::string folder() { return alice_->room("r")->folder(); }
   std::vector<std::string> lines_of(const std::string& file) {
     std::vector<std::string> out;
     std::size_t start = 0;
@@ -48,10 +32,6 @@ class HostileDataTest : public ::testing::Test {
     }
     return out;
   }
-
-  MemoryTransport server_;
-  std::filesystem::path state_;
-  std::unique_ptr<EngineClient> alice_, bob_;
 };
 
 TEST_F(HostileDataTest, AFlippedByteIsRejectedWithOneNotice) {

@@ -51,25 +51,9 @@ TEST(SeqSetTest, RangesMergeAndDuplicatesAreFound) {
   EXPECT_EQ(s.highest(), 100u);
 }
 
-class RoomPeriodsTest : public ::testing::Test {
+class RoomPeriodsTest : public testing::TwoClientTest {
  protected:
-  void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-    state_ = testing::test_state_dir("ftpchat-periods-test");
-    std::filesystem::remove_all(state_);
-    alice_ = std::make_unique<EngineClient>(server_, "alice", state_ / "a");
-    bob_ = std::make_unique<EngineClient>(server_, "bob", state_ / "b");
-    ASSERT_TRUE(alice_->engine->start());
-    ASSERT_TRUE(alice_->engine->create_room("r"));
-    ASSERT_TRUE(bob_->engine->start());
-  }
-  void TearDown() override {
-    alice_.reset();
-    bob_.reset();
-    std::filesystem::remove_all(state_);
-  }
-  std::string folder() { return alice_->room("r")->folder(); }
+  RoomPeriodsTest() : TwoClientTest("ftpchat-periods-test") {}
   std::vector<std::string> writer_files() {
     std::vector<std::string> out;
     for (const auto& [path, data] : server_.files)
@@ -80,10 +64,6 @@ class RoomPeriodsTest : public ::testing::Test {
     alice_->clock.ms = ms;
     bob_->clock.ms = ms;
   }
-
-  MemoryTransport server_;
-  std::filesystem::path state_;
-  std::unique_ptr<EngineClient> alice_, bob_;
 };
 
 TEST_F(RoomPeriodsTest, WritersAppendUnderTheirMonthAndReadersFollow) {
