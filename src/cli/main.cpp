@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "exit_status.hpp"
+#include "parse_command_line.hpp"
 #include "ftpchat/room/chat_engine.hpp"
 #include "ftpchat/version.hpp"
 #include "make_transport.hpp"
@@ -123,17 +123,6 @@ int main(int argc, char** argv) {
       ->type_name("OPT[,OPT...]")
       ->allow_extra_args(false);
   app.footer(help_footer());
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    if (what.size() > 1 && std::islower(static_cast<unsigned char>(what[1])))
-      what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
-    return fail(kExitUsage, what + "; see ftpchatfs --help");
-  }
+  if (auto done = parse_command_line(app, argc, argv, "ftpchatfs")) return *done;
   return run(cli);
 }

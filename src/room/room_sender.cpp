@@ -2,7 +2,7 @@
 // Rules:
 //  1. a message is encoded once (id, seq, stamp) and written to the spool file before the
 //     write returns (no fdatasync there); the same bytes are uploaded however often it takes;
-//  2. seq = max(spool's last assigned, server's last seq in our file) + 1;
+//  2. seq = max(spool's last assigned, server's last seq in our files) + 1;
 //  3. every pending record of the room goes up in one append;
 //  4. after a failed append (outcome unknown) our own file is re-read first: what landed is
 //     acknowledged, only the rest is sent again. Readers drop seq <= last seen anyway;

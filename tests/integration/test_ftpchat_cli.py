@@ -105,6 +105,11 @@ class FtpchatCommand(h.ServerTestCase):
         bad = subprocess.run([ftpchat_binary(), 'frobnicate'], capture_output=True, text=True)
         self.assertEqual(bad.returncode, 2)
         self.assertTrue(bad.stderr.startswith('ftpchat: '), bad.stderr)
+        # Usage errors follow the same rule as ftpchatfs's: one line, no capital, a pointer.
+        none = subprocess.run([ftpchat_binary()], capture_output=True, text=True)
+        self.assertEqual(none.returncode, 2)
+        self.assertEqual(none.stderr,
+                         'ftpchat: a subcommand is required; see ftpchat --help\n')
 
     def test_read_follow_and_a_mount_see_each_other(self):
         a = self.mount('alice')

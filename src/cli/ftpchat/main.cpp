@@ -3,13 +3,13 @@
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
-#include <cctype>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "chat_client.hpp"
 #include "cli/exit_status.hpp"
+#include "cli/parse_command_line.hpp"
 #include "commands.hpp"
 #include "ftpchat/version.hpp"
 
@@ -33,13 +33,6 @@ Exit status: 0 ok; 1 other failure, or verify found a damaged room; 2 usage; 4 s
 unreachable; 5 login refused; 6 wrong passphrase; 7 remote directory or room missing.
 See ftpchat(1).
 )";
-
-int fail(int status, std::string what) {
-  if (what.size() > 1 && std::islower(static_cast<unsigned char>(what[1])))
-    what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
-  std::fprintf(stderr, "ftpchat: %s; see ftpchat --help\n", what.c_str());
-  return status;
-}
 
 }  // namespace
 
@@ -115,15 +108,7 @@ int main(int argc, char** argv) {
   chat->add_option("--history", history, "lines of history to show first (default 20)")
       ->type_name("N");
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return fail(kExitUsage, e.what());
-  }
+  if (auto done = parse_command_line(app, argc, argv, "ftpchat")) return *done;
   opts.compress = compress == "zstd";
   opts.transport.tls = tls == "require" ? TlsMode::require
                        : tls == "try"   ? TlsMode::try_tls
