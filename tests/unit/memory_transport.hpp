@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -109,15 +110,20 @@ class MemoryTransport final : public Transport {
   TransportStats stats_;
 };
 
-// Lets several engines share one MemoryTransport (each engine owns its Transport).
+// Lets several engines share one MemoryTransport (each engine owns its Transport);
+// `before_append`, if set, runs before each append reaches the server (a test's look).
 class SharedMemoryTransport final : public Transport {
  public:
-  explicit SharedMemoryTransport(MemoryTransport& server) : server_(server) {}
+  explicit SharedMemoryTransport(MemoryTransport& server, std::function<void()> before_append = {})
+      : server_(server), before_append_(std::move(before_append)) {}
   Result<std::vector<DirEntry>> list(const std::string& d) override { return server_.list(d); }
   Result<void> read_to(const std::string& p, std::uint64_t o, const ByteSink& s) override {
     return server_.read_to(p, o, s);
   }
-  Result<void> append(const std::string& p, std::string_view d) override { return server_.append(p, d); }
+  Result<void> append(const std::string& p, std::string_view d) override {
+    if (before_append_) before_append_();
+    return server_.append(p, d);
+  }
   Result<void> create_file(const std::string& p, std::string_view d) override {
     return server_.create_file(p, d);
   }
@@ -127,6 +133,7 @@ class SharedMemoryTransport final : public Transport {
 
  private:
   MemoryTransport& server_;
+  std::function<void()> before_append_;
 };
 
 }  // namespace ftpchat::testing

@@ -178,31 +178,6 @@ TEST_F(OutboxEngineTest, WaitUploadedTimesOutWhileTheServerFails) {
   alice.engine->stop_poller();
 }
 
-// The shared in-memory server, with a look at each append before it lands.
-class WatchedTransport final : public Transport {
- public:
-  WatchedTransport(MemoryTransport& server, std::function<void()> before_append)
-      : server_(server), before_append_(std::move(before_append)) {}
-  Result<std::vector<DirEntry>> list(const std::string& d) override { return server_.list(d); }
-  Result<void> read_to(const std::string& p, std::uint64_t o, const ByteSink& s) override {
-    return server_.read_to(p, o, s);
-  }
-  Result<void> append(const std::string& p, std::string_view d) override {
-    before_append_();
-    return server_.append(p, d);
-  }
-  Result<void> create_file(const std::string& p, std::string_view d) override {
-    return server_.create_file(p, d);
-  }
-  Result<void> make_dir(const std::string& p) override { return server_.make_dir(p); }
-  std::string display_url() const override { return server_.display_url(); }
-  TransportStats stats() const override { return server_.stats(); }
-
- private:
-  MemoryTransport& server_;
-  std::function<void()> before_append_;
-};
-
 std::filesystem::path find_spool(const std::filesystem::path& state) {
   const std::regex name("spool-[0-9a-f]{32}");
   for (const auto& entry : std::filesystem::recursive_directory_iterator(state))
@@ -225,7 +200,7 @@ TEST_F(OutboxEngineTest, EachBatchIsDurableInTheSpoolBeforeItsAppend) {
   cfg.state_dir = state("a");
   Logger log("test", LogLevel::error);
   testing::FixedClock clock;
-  ChatEngine engine(std::make_unique<WatchedTransport>(server_, watch), cfg,
+  ChatEngine engine(std::make_unique<testing::SharedMemoryTransport>(server_, watch), cfg,
                     SecretBytes::from("pw"), log, clock);
   ASSERT_TRUE(engine.start());
   ASSERT_TRUE(engine.create_room("r"));
