@@ -62,14 +62,6 @@ def writer_file(folder):
     return files[0] if files else None
 
 
-def status(m, room):
-    out = {}
-    for line in h.read_text(m.path(room, 'status')).splitlines():
-        k, _, v = line.partition(': ')
-        out[k] = v
-    return out
-
-
 def gen(tool, server, base, name, messages, writers=1, active=None, old_months=12):
     """A room written straight into the server's folder by ftpchat_bench gen: `active` of the
     writers (default: all) in this month's period folder, the others spread over the

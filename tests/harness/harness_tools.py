@@ -13,6 +13,16 @@ def read_text(path):
         return f.read().decode('utf-8', 'replace')
 
 
+def read_status(mount, room):
+    """A mounted room's ROOM/status as {key: value} (its "key: value" lines, ftpchatfs(1))."""
+    out = {}
+    for line in read_text(mount.path(room, 'status')).splitlines():
+        key, sep, value = line.partition(': ')
+        if sep:
+            out[key] = value
+    return out
+
+
 def append_line(path, text, check=True, timeout=30):
     """Runs `sh -c 'echo "$1" >> "$2"' _ text path`, as a user would. Returns the
     CompletedProcess; with check=True a non-zero exit raises with the shell's stderr."""

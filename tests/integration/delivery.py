@@ -106,15 +106,9 @@ def _safe_count(mount, room):
 def read_status(mount, room=ROOM):
     """ROOM/status as {key: value}; {} when this build has no status file."""
     try:
-        text = h.read_text(mount.path(room, 'status'))
+        return h.read_status(mount, room)
     except FileNotFoundError:
         return {}
-    out = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition(': ')
-        if sep:
-            out[key] = value
-    return out
 
 
 def status_number(status, key):

@@ -11,14 +11,6 @@ import chatharness as h
 PASS = 'correct horse battery staple'
 
 
-def status(mount, room):
-    out = {}
-    for line in h.read_text(mount.path(room, 'status')).splitlines():
-        key, _, value = line.partition(': ')
-        out[key] = value
-    return out
-
-
 def read_bytes(path):
     with open(path, 'rb') as f:
         return f.read()
@@ -48,12 +40,12 @@ class HostileData(h.ServerTestCase):
         h.wait_for(lambda: os.path.isdir(mount.path(room)), 10, message='room %s in %s' % (room, mount))
 
     def room_dir(self, mount, room):
-        return os.path.join(self.server.data_dir, self.base, status(mount, room)['folder'])
+        return os.path.join(self.server.data_dir, self.base, h.read_status(mount, room)['folder'])
 
     def writer_file(self, mount, room):
         """The server's file this mount's messages in `room` are in (its newest period's)."""
-        h.wait_for(lambda: status(mount, room)['messages pending'] == '0', 10)
-        path = h.find_writer_file(self.room_dir(mount, room), status(mount, room)['writer'])
+        h.wait_for(lambda: h.read_status(mount, room)['messages pending'] == '0', 10)
+        path = h.find_writer_file(self.room_dir(mount, room), h.read_status(mount, room)['writer'])
         self.assertIsNotNone(path, 'no writer file of %s in room %s' % (mount, room))
         return path
 
@@ -78,12 +70,12 @@ class HostileData(h.ServerTestCase):
         self.append_raw(path, b'\n' + bytes(flipped) + b'\ngarbage line\n' + record[:40])  # torn tail
         h.append_line(a.outbox('r'), 'two')  # its "\n" closes the torn line
         log = self.wait_log(b, 'r', '<alice> two')
-        h.wait_for(lambda: int(status(b, 'r')['records rejected']) >= 3, 5)
+        h.wait_for(lambda: int(h.read_status(b, 'r')['records rejected']) >= 3, 5)
         log = h.read_text(b.log('r'))
         self.assertEqual(log.count('failed to decode or authenticate'), 1, log)
         self.assertEqual(log.count('<alice> one'), 1)
-        self.assertEqual(status(b, 'r')['records rejected'], '3')
-        self.assertEqual(status(b, 'r')['notices'], '1')
+        self.assertEqual(h.read_status(b, 'r')['records rejected'], '3')
+        self.assertEqual(h.read_status(b, 'r')['notices'], '1')
         self.assertIn('failed to decode or authenticate', b.log_text())  # the daemon's log too
 
     def test_replayed_record_and_gap(self):
@@ -102,7 +94,7 @@ class HostileData(h.ServerTestCase):
         self.assertEqual(log.count('<alice> first'), 1)
         self.assertNotIn('<alice> second', log)
         self.assertIn('-!- 1 message(s) from a writer are missing', log)
-        st = status(b, 'r')
+        st = h.read_status(b, 'r')
         self.assertEqual((st['duplicates dropped'], st['messages missing']), ('1', '1'))
 
     def test_record_moved_into_another_writers_file_or_room_is_rejected(self):
@@ -115,7 +107,7 @@ class HostileData(h.ServerTestCase):
         self.wait_log(a, 'r', '<bob> bob was here')
         record = lines_of(read_bytes(self.writer_file(a, 'r')))[0]
         self.append_raw(self.writer_file(b, 'r'), b'\n' + record + b'\n')
-        copy = h.writer_file_of(self.room_dir(a, 'other'), status(a, 'r')['writer'])
+        copy = h.writer_file_of(self.room_dir(a, 'other'), h.read_status(a, 'r')['writer'])
         os.makedirs(os.path.dirname(copy), exist_ok=True)
         with open(copy, 'wb') as f:
             f.write(b'\n' + record + b'\n')
@@ -125,7 +117,7 @@ class HostileData(h.ServerTestCase):
         self.assertIn('failed to decode or authenticate', log)
         # (opening log syncs: a room nobody reads may be polled less often)
         h.wait_for(lambda: h.read_text(a.log('other')) is not None
-                   and status(a, 'other')['records rejected'] == '1', 10)
+                   and h.read_status(a, 'other')['records rejected'] == '1', 10)
         self.assertNotIn('only here', h.read_text(a.log('other')))
 
     def test_replaced_header_is_refused_and_broken_headers_do_not_stop_the_mount(self):
@@ -142,7 +134,7 @@ class HostileData(h.ServerTestCase):
             f.write(foreign)
         log = self.wait_log(b, 'r', '-!- the room header was replaced on the server')
         self.assertTrue(log.startswith(seen))
-        self.assertTrue(status(b, 'r')['state'].startswith('read-only'))
+        self.assertTrue(h.read_status(b, 'r')['state'].startswith('read-only'))
         fd = os.open(b.outbox('r'), os.O_WRONLY | os.O_APPEND)
         try:
             with self.assertRaises(PermissionError):
@@ -215,7 +207,7 @@ class HostileData(h.ServerTestCase):
             os.close(fd)
         self.assertIn('refused a message of 70000 bytes', a.log_text())
         time.sleep(0.5)
-        self.assertEqual(status(a, 'r')['messages sent'], '0')
+        self.assertEqual(h.read_status(a, 'r')['messages sent'], '0')
 
 
 if __name__ == '__main__':

@@ -37,9 +37,6 @@ class MinimalServerCase(unittest.TestCase):
         m.start()
         return m
 
-    def status(self, m, room):
-        return dict(line.split(': ', 1) for line in h.read_text(m.path(room, 'status')).splitlines())
-
     def exchange(self, rounds=3):
         """a sends `rounds` batches of 2 lines, b checks each arrives exactly once, in order."""
         a = self.mount('alice')
@@ -62,14 +59,14 @@ class WithoutAppe(MinimalServerCase):
     def test_sends_rewrite_the_writers_file_and_readers_see_every_message_once(self):
         appe_before = self.server.count_command('APPE')
         a, _ = self.exchange()
-        h.wait_for(lambda: self.status(a, 'r')['messages pending'] == '0', 10)
-        self.assertEqual(self.status(a, 'r')['transport mode'], 'rewrite (server lacks APPE)')
+        h.wait_for(lambda: h.read_status(a, 'r')['messages pending'] == '0', 10)
+        self.assertEqual(h.read_status(a, 'r')['transport mode'], 'rewrite (server lacks APPE)')
         self.assertEqual(self.server.count_command('APPE') - appe_before, 1, 'APPE tried once per mount')
         self.assertGreaterEqual(self.server.count_command('RNTO'), 3)
         self.assertEqual([p for p in server_bytes(self.server) if '.tmp-' in p], [])
         [room_dir] = h.room_dirs(self.server.local_path(self.base))
         writers = h.writer_files(room_dir)
-        self.assertEqual(writers, [h.find_writer_file(room_dir, self.status(a, 'r')['writer'])])
+        self.assertEqual(writers, [h.find_writer_file(room_dir, h.read_status(a, 'r')['writer'])])
         self.assertIn(os.path.basename(os.path.dirname(writers[0])), h.period_folders(room_dir))
 
 
@@ -78,7 +75,7 @@ class WithoutRestAndSize(MinimalServerCase):
 
     def test_reads_fetch_whole_files_and_skip_known_bytes(self):
         _, b = self.exchange(rounds=4)
-        self.assertEqual(self.status(b, 'r')['transport mode'], 'append, full fetch (server lacks REST)')
+        self.assertEqual(h.read_status(b, 'r')['transport mode'], 'append, full fetch (server lacks REST)')
         self.assertLessEqual(self.server.count_command('REST'), 2, 'REST tried once per mount')
 
 
@@ -89,7 +86,7 @@ class DosListingAndOddNames(MinimalServerCase):
     def test_dos_listing_and_a_base_folder_with_spaces_and_utf8(self):
         a, b = self.exchange(rounds=2)
         self.assertEqual(os.listdir(b.path()), ['r'])
-        self.assertEqual(self.status(a, 'r')['transport mode'], 'append')
+        self.assertEqual(h.read_status(a, 'r')['transport mode'], 'append')
         self.assertTrue(h.writer_files_under(self.server.local_path(self.base)))
 
 

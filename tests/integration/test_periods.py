@@ -18,14 +18,9 @@ FAST_POLL_MS = 250  # the default -o poll
 HEADER_CHECK_EVERY = 30  # src/room/room.cpp kHeaderCheckEvery: every 30th sync is a full one
 
 
-def status(mount, room):
-    lines = h.read_text(mount.path(room, 'status')).splitlines()
-    return dict(line.split(': ', 1) for line in lines)
-
-
 def damage(mount, room):
     """(records rejected, messages missing, duplicates dropped) from ROOM/status."""
-    st = status(mount, room)
+    st = h.read_status(mount, room)
     return st['records rejected'], st['messages missing'], st['duplicates dropped']
 
 
@@ -53,8 +48,8 @@ class Periods(h.ServerTestCase):
     def send_and_unmount(self, m, room, *texts):
         for text in texts:
             h.append_line(m.outbox(room), text)
-        h.wait_for(lambda: status(m, room)['messages pending'] == '0', 10)
-        writer = status(m, room)['writer']
+        h.wait_for(lambda: h.read_status(m, room)['messages pending'] == '0', 10)
+        writer = h.read_status(m, room)['writer']
         self.assertEqual(m.unmount(), 0)
         return writer
 
@@ -87,7 +82,7 @@ class Periods(h.ServerTestCase):
         sizes = {f: os.path.getsize(f) for f in first_edition}
         a = self.mount('alice', client=a.client)
         h.append_line(a.outbox('r'), 'a3')
-        h.wait_for(lambda: status(a, 'r')['messages pending'] == '0', 10)
+        h.wait_for(lambda: h.read_status(a, 'r')['messages pending'] == '0', 10)
         self.assertEqual({f: os.path.getsize(f) for f in first_edition}, sizes)
         self.assertTrue(os.path.exists(h.writer_file_of(room_dir, alice)), h.writer_files(room_dir))
         h.wait_for(lambda: messages(c, 'r') == want + ['<alice> a3'], 10,

@@ -21,14 +21,6 @@ def messages(text, nick):
     return [l.split('> ', 1)[1] for l in text.splitlines() if ('<%s> ' % nick) in l]
 
 
-def status(mount, room):
-    out = {}
-    for line in h.read_text(mount.path(room, 'status')).splitlines():
-        key, _, value = line.partition(': ')
-        out[key] = value
-    return out
-
-
 def unsynced_pages(path):
     """Pages of `path` not yet on disk (dirty or under writeback), by cachestat(2) (Linux 6.5,
     number 451 everywhere); None where the kernel lacks it."""
@@ -76,8 +68,8 @@ class ReliabilityBasics(unittest.TestCase):
         self.assertEqual(sorted(os.listdir(a.path('r'))), ['log', 'log.jsonl', 'outbox', 'status'])
         self.assertEqual(stat.S_IMODE(os.stat(a.path('r', 'status')).st_mode), 0o400)
         h.append_line(a.outbox('r'), 'hello')
-        h.wait_for(lambda: status(a, 'r')['messages sent'] == '1', 10)
-        st = status(a, 'r')
+        h.wait_for(lambda: h.read_status(a, 'r')['messages sent'] == '1', 10)
+        st = h.read_status(a, 'r')
         for key in ('room', 'server', 'transport mode', 'writer', 'messages pending', 'messages sent',
                     'messages received', 'last sync', 'last error', 'records rejected',
                     'duplicates dropped', 'messages missing', 'bytes fetched', 'notices'):
@@ -107,25 +99,25 @@ class ReliabilityBasics(unittest.TestCase):
         self.assertEqual(failed.exception.errno, errno.ETIMEDOUT)
         self.assertGreaterEqual(time.monotonic() - started, 1.9)
         self.assertLess(time.monotonic() - started, 15)
-        self.assertEqual(status(a, 'r')['messages pending'], '1')
-        self.assertNotEqual(status(a, 'r')['last error'], 'none')
+        self.assertEqual(h.read_status(a, 'r')['messages pending'], '1')
+        self.assertNotEqual(h.read_status(a, 'r')['last error'], 'none')
         self.server.start()
         b = self.mount('bob')
         self.wait_messages(b, 'r', 'alice', ['on the server at close', 'sent while the server is down'], 40)
-        h.wait_for(lambda: status(a, 'r')['messages pending'] == '0', 10)
+        h.wait_for(lambda: h.read_status(a, 'r')['messages pending'] == '0', 10)
 
     def test_sigkill_with_spooled_messages_then_remount_delivers_each_once(self):
         a = self.mount('alice')
         os.mkdir(a.path('r'))
         h.append_line(a.outbox('r'), 'before the outage')
-        h.wait_for(lambda: status(a, 'r')['messages sent'] == '1', 10)
+        h.wait_for(lambda: h.read_status(a, 'r')['messages sent'] == '1', 10)
         self.server.stop()
         want = ['before the outage'] + ['spooled %d' % i for i in range(5)]
         for text in want[1:]:
             started = time.monotonic()
             h.append_line(a.outbox('r'), text)  # returns once on local disk
             self.assertLess(time.monotonic() - started, 5)
-        self.assertEqual(status(a, 'r')['messages pending'], '5')
+        self.assertEqual(h.read_status(a, 'r')['messages pending'], '5')
         self.assertEqual(messages(h.read_text(a.log('r')), 'alice'), want)  # local echo
         a.kill()
         self.server.start()
@@ -134,16 +126,16 @@ class ReliabilityBasics(unittest.TestCase):
         self.wait_messages(b, 'r', 'alice', want, 40)
         self.wait_messages(again, 'r', 'alice', want, 10)
         self.assertIn('5 message(s) queued from an earlier session are being sent', again.log_text())
-        self.assertEqual(status(again, 'r')['messages pending'], '0')
+        self.assertEqual(h.read_status(again, 'r')['messages pending'], '0')
 
     def test_fsync_on_outbox_puts_the_spool_on_disk_without_the_server(self):
         a = self.mount('alice')
         os.mkdir(a.path('r'))
         h.append_line(a.outbox('r'), 'before the outage')
-        h.wait_for(lambda: status(a, 'r')['messages sent'] == '1', 10)
+        h.wait_for(lambda: h.read_status(a, 'r')['messages sent'] == '1', 10)
         self.server.stop()
         h.append_line(a.outbox('r'), 'queued')
-        h.wait_for(lambda: status(a, 'r')['last error'] != 'none', 10)
+        h.wait_for(lambda: h.read_status(a, 'r')['last error'] != 'none', 10)
         # Retries at 0.25, 0.75, 1.75, 3.75, 7.75 s: from 4 s on the sender is in its backoff
         # and does not sync the spool itself (each attempt syncs before trying the server).
         time.sleep(4.2)
@@ -157,7 +149,7 @@ class ReliabilityBasics(unittest.TestCase):
             self.assertEqual(unsynced, 0, 'fsync() returned with the spool not on disk')
         os.fdatasync(fd)
         os.close(fd)
-        self.assertEqual(status(a, 'r')['messages pending'], '2')
+        self.assertEqual(h.read_status(a, 'r')['messages pending'], '2')
         self.server.start()
         b = self.mount('bob')
         self.wait_messages(b, 'r', 'alice', ['before the outage', 'queued', 'on local disk'], 40)
@@ -175,14 +167,14 @@ class ReliabilityBasics(unittest.TestCase):
         b = self.mount('bob')
         self.wait_messages(b, 'r', 'alice', want, 120)
         self.wait_messages(a, 'r', 'alice', want, 10)  # the local echo, no copy from the server
-        h.wait_for(lambda: status(a, 'r')['messages pending'] == '0', 20)
-        self.assertEqual(status(a, 'r')['messages sent'], '5000')
+        h.wait_for(lambda: h.read_status(a, 'r')['messages pending'] == '0', 20)
+        self.assertEqual(h.read_status(a, 'r')['messages sent'], '5000')
 
     def test_unmount_with_queued_messages_sends_them_at_the_next_mount(self):
         a = self.mount('alice')
         os.mkdir(a.path('r'))
         h.append_line(a.outbox('r'), 'first')
-        h.wait_for(lambda: status(a, 'r')['messages sent'] == '1', 10)
+        h.wait_for(lambda: h.read_status(a, 'r')['messages sent'] == '1', 10)
         self.server.stop()
         h.append_line(a.outbox('r'), 'queued 1')
         h.append_line(a.outbox('r'), 'queued 2')
