@@ -2,6 +2,7 @@
 import unittest
 
 from harness_ftp import PyFtpdServer
+from harness_mount import Mount
 
 
 class ServerTestCase(unittest.TestCase):
@@ -17,3 +18,10 @@ class ServerTestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.close()
+
+    def start_mount(self, url, nick, passphrase, **kw):
+        """A started Mount (keyword arguments as Mount's), closed when the test ends."""
+        m = Mount(url, nick, passphrase, **kw)
+        self.addCleanup(m.close)
+        m.start()
+        return m

@@ -15,17 +15,9 @@ class CacheTests(h.ServerTestCase):
     def setUp(self):
         self.base = 'cache-%s' % self._testMethodName
         self.url = self.server.url(self.base + '/')
-        self.mounts = []
-
-    def tearDown(self):
-        for m in self.mounts:
-            m.close()
 
     def mount(self, nick, client):
-        m = h.Mount(self.url, nick, PASS, client_dir=client, options=['poll=200'])
-        self.mounts.append(m)
-        m.start()
-        return m
+        return self.start_mount(self.url, nick, PASS, client_dir=client, options=['poll=200'])
 
     def fill_room(self, count):
         """alice writes `count` messages into room r and unmounts; returns her writer file."""

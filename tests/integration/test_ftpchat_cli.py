@@ -33,17 +33,9 @@ class FtpchatCommand(h.ServerTestCase):
     def setUp(self):
         self.base = self.server.url('chat-%s/' % self._testMethodName)
         self.url = self.base + 'general'
-        self.cleanups = []
-
-    def tearDown(self):
-        for c in reversed(self.cleanups):
-            c()
 
     def mount(self, nick):
-        m = h.Mount(self.base, nick, PASS, options=['poll=200'])
-        self.cleanups.append(m.close)
-        m.start()
-        return m
+        return self.start_mount(self.base, nick, PASS, options=['poll=200'])
 
     def spawn(self, user, sub, *args, **kw):
         proc = user.popen(sub, *args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
@@ -51,7 +43,7 @@ class FtpchatCommand(h.ServerTestCase):
         def stop():
             proc.kill()
             proc.wait(5)
-        self.cleanups.append(stop)
+        self.addCleanup(stop)
         return proc
 
     def test_init_send_read_verify(self):
@@ -137,7 +129,7 @@ class FtpchatCommand(h.ServerTestCase):
         chat = subprocess.Popen([ftpchat_binary(), 'chat', b.path('general')],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
-        self.cleanups.append(lambda: (chat.kill(), chat.wait(5)))
+        self.addCleanup(lambda: (chat.kill(), chat.wait(5)))
         reader = LineReader(chat)
         reader.wait_for('<alice> earlier message')
         chat.stdin.write('typed in chat\n')

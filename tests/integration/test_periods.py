@@ -33,17 +33,10 @@ class Periods(h.ServerTestCase):
     def setUp(self):
         self.base = 'periods-%s' % self._testMethodName
         self.url = self.server.url(self.base + '/')
-        self.mounts = []
-
-    def tearDown(self):
-        for m in self.mounts:
-            m.close()
 
     def mount(self, nick, client=None, options=('poll=200',)):
-        m = h.Mount(self.url, nick, PASS, client_dir=client or h.ClientDir(), options=list(options))
-        self.mounts.append(m)
-        m.start()
-        return m
+        return self.start_mount(self.url, nick, PASS, client_dir=client or h.ClientDir(),
+                                options=list(options))
 
     def send_and_unmount(self, m, room, *texts):
         for text in texts:

@@ -17,17 +17,9 @@ PASS = 'correct horse battery staple'
 class UnixFit(h.ServerTestCase):
     def setUp(self):
         self.base = self.server.url('chat-%s/' % self._testMethodName)
-        self.cleanups = []
-
-    def tearDown(self):
-        for c in reversed(self.cleanups):
-            c()
 
     def mount(self, nick):
-        m = h.Mount(self.base, nick, PASS, options=['poll=200'])
-        self.cleanups.append(m.close)
-        m.start()
-        return m
+        return self.start_mount(self.base, nick, PASS, options=['poll=200'])
 
     def test_log_jsonl_is_valid_json_and_grows_live(self):
         a = self.mount('alice')
@@ -74,7 +66,7 @@ class UnixFit(h.ServerTestCase):
         session = 'ftpchat-nano-%d' % os.getpid()
         subprocess.run(['tmux', 'new-session', '-d', '-s', session, '-x', '80', '-y', '24',
                         'nano ' + outbox], check=True, timeout=10)
-        self.cleanups.append(lambda: subprocess.run(['tmux', 'kill-session', '-t', session],
+        self.addCleanup(lambda: subprocess.run(['tmux', 'kill-session', '-t', session],
                                                     capture_output=True))
         h.wait_for(lambda: 'GNU nano' in subprocess.run(
             ['tmux', 'capture-pane', '-p', '-t', session], capture_output=True,
@@ -135,7 +127,7 @@ class UnixFit(h.ServerTestCase):
         env = dict(os.environ, **h.ClientDir().env())
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=30, env=env)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.cleanups.append(lambda: subprocess.run(['umount', mnt], capture_output=True))
+        self.addCleanup(lambda: subprocess.run(['umount', mnt], capture_output=True))
         h.wait_for(lambda: h.is_mounted(mnt), 10)
         return proc
 
@@ -176,7 +168,7 @@ class UnixFit(h.ServerTestCase):
             else:
                 os.symlink(previous, tmp)
                 os.replace(tmp, link)
-        self.cleanups.append(restore)
+        self.addCleanup(restore)
         mnt2 = os.path.join(scratch, 'm2')
         os.mkdir(mnt2)
         self._mount_via_mount8(['mount', '-t', 'fuse.ftpchatfs', self.base, mnt2, '-o',
@@ -191,12 +183,12 @@ class UnixFit(h.ServerTestCase):
     def test_sync_read_sees_the_server_at_once(self):
         # The poller is effectively off on b: only sync_read can bring a's message in.
         a = h.Mount(self.base, 'alice', PASS, options=['sync_send'])
-        self.cleanups.append(a.close)
+        self.addCleanup(a.close)
         a.start()
         os.mkdir(a.path('r'))
         h.append_line(a.outbox('r'), 'before')
         b = h.Mount(self.base, 'bob', PASS, options=['sync_read', 'poll=3600000'])
-        self.cleanups.append(b.close)
+        self.addCleanup(b.close)
         b.start()
         with open(b.log('r'), 'rb') as log:
             self.assertIn(b'<alice> before', log.read())
