@@ -21,12 +21,17 @@ namespace {
 constexpr std::int64_t kFullSyncEveryMs = 60'000;
 constexpr std::int64_t kBoundaryMs = 5 * 60'000;
 constexpr std::int64_t kGraceMs = 10 * 60'000;
+
+// Within kBoundaryMs of a change of month by our clock (rule 2).
+bool near_month_change(std::int64_t now_ms) {
+  return layout::period_of(now_ms - kBoundaryMs) != layout::period_of(now_ms + kBoundaryMs);
+}
 }  // namespace
 
 bool Room::full_sync_due(std::int64_t now_ms) const {
   return !synced_once_ || periods_.empty() || root_writers_active_ ||
          now_ms - last_full_sync_ms_ >= kFullSyncEveryMs || now_ms < last_full_sync_ms_ ||
-         layout::period_of(now_ms - kBoundaryMs) != layout::period_of(now_ms + kBoundaryMs);
+         near_month_change(now_ms);
 }
 
 void Room::note_listing_locked(const std::vector<DirEntry>& root, std::int64_t now_ms) {
@@ -43,8 +48,7 @@ std::vector<std::string> Room::periods_to_list(bool full, std::int64_t now_ms) c
   if (periods_.empty()) return out;
   if (!synced_once_) return {periods_.begin(), periods_.end()};
   auto newest = periods_.rbegin();
-  const bool two = full || now_ms - newest_period_since_ms_ < kGraceMs ||
-                   layout::period_of(now_ms - kBoundaryMs) != layout::period_of(now_ms + kBoundaryMs);
+  const bool two = full || now_ms - newest_period_since_ms_ < kGraceMs || near_month_change(now_ms);
   if (two && std::next(newest) != periods_.rend()) out.push_back(*std::next(newest));
   out.push_back(*newest);
   // Our own period, when older: an append whose outcome is unknown is checked there.
