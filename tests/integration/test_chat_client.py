@@ -26,6 +26,7 @@ class Terminal:
 
     def __init__(self, test, command, width=100, height=30, env=None):
         self.socket = 'ftpchat-chat-%d-%d' % (os.getpid(), next(Terminal.serial))
+        self.steps = h.Steps(test._testMethodName)
         self.status_file = os.path.join(h.make_scratch('chat-term'), 'status')
         environment = {'LANG': 'C.UTF-8', 'LC_ALL': 'C.UTF-8', 'TERM': 'screen'}
         environment.update(env or {})
@@ -59,18 +60,17 @@ class Terminal:
         return [line.rstrip() for line in out.split('\n')][:-1]
 
     def wait(self, step, predicate, timeout=WAIT):
-        """Waits until predicate(screen rows) holds; the failure names the step and shows the
-        screen."""
-        started = time.monotonic()
-
+        """Waits until predicate(screen rows) holds and returns the rows. A failure names the
+        step, its time and the earlier steps' (harness Steps), and shows the screen."""
         def check():
             rows = self.screen()
             return rows if predicate(rows) else None
-        try:
-            return h.wait_for(check, timeout, interval=0.1)
-        except h.WaitTimeout:
-            raise AssertionError('step "%s": not seen after %.1fs; the screen:\n%s' % (
-                step, time.monotonic() - started, '\n'.join(self.screen())))
+        with self.steps(step, on_failure=lambda: 'the screen:\n' + '\n'.join(self.screen())):
+            return h.wait_for(check, timeout, interval=0.1, message=step)
+
+    def step(self, name):
+        """A step that is not about the screen (e.g. a line reaching the other mount)."""
+        return self.steps(name, on_failure=lambda: 'the screen:\n' + '\n'.join(self.screen()))
 
     def wait_text(self, step, text, timeout=WAIT):
         return self.wait(step, lambda rows: any(text in r for r in rows), timeout)
@@ -128,8 +128,8 @@ class ChatClient(h.ServerTestCase):
                         'the message is above the status and input lines')
         term.type(' and done')
         term.keys('Enter')
-        h.wait_for(lambda: '<alice> %s and done' % half in h.read_text(b.log('general')), WAIT,
-                   message="alice's line in bob's log")
+        with term.step("alice's line in bob's log"):
+            h.wait_for(lambda: '<alice> %s and done' % half in h.read_text(b.log('general')), WAIT)
         term.wait('sent line marked delivered',
                   lambda rows: any(('<alice> %s and done' % half) in r and '[on server]' in r
                                    for r in rows))
@@ -137,8 +137,8 @@ class ChatClient(h.ServerTestCase):
         # /me is a plain message that reads as an action in any log.
         term.type('/me waves')
         term.keys('Enter')
-        h.wait_for(lambda: '<alice> * alice waves' in h.read_text(b.log('general')), WAIT,
-                   message='the /me line in bob\'s log')
+        with term.step("the /me line in bob's log"):
+            h.wait_for(lambda: '<alice> * alice waves' in h.read_text(b.log('general')), WAIT)
         term.type('/quit')
         term.keys('Enter')
         self.assertEqual(term.exit_status(), 0)
@@ -153,14 +153,13 @@ class ChatClient(h.ServerTestCase):
         term = self.client(a.path('general'), '--history', '10')
         term.wait_text('newest line shown', 'line 60 of the history')
         self.assertFalse(any('line 01 of' in r for r in term.screen()))
-        for attempt in range(10):  # PgUp loads older lines at the top as it goes
+        term.keys('PPage')
+        term.wait_text('PgUp scrolls', 'more below: PgDn')
+        for _ in range(8):  # PgUp loads older lines at the top as it goes
+            if any('line 01 of' in r for r in term.screen()):
+                break
             term.keys('PPage')
-            try:
-                term.wait_text('PgUp %d' % (attempt + 1), 'more below: PgDn', timeout=3)
-                if any('line 01 of' in r for r in term.screen()):
-                    break
-            except AssertionError:
-                pass
+            time.sleep(0.3)
         rows = term.wait_text('oldest line after PgUp', 'line 01 of the history')
         self.assertFalse(any('line 60 of' in r for r in rows), 'PgUp moved the view up')
         h.append_line(b.outbox('general'), 'arrives while scrolled')
@@ -265,8 +264,8 @@ class ChatClient(h.ServerTestCase):
         term.wait('second line delivered',
                   lambda rows: any('second, while it is away  [on server]' in r for r in rows),
                   timeout=30)
-        h.wait_for(lambda: 'second, while it is away' in h.read_text(b.log('general')), WAIT,
-                   message="the second line in bob's log")
+        with term.step("the second line in bob's log"):
+            h.wait_for(lambda: 'second, while it is away' in h.read_text(b.log('general')), WAIT)
 
 
 if __name__ == '__main__':
