@@ -267,6 +267,20 @@ class ChatClient(h.ServerTestCase):
         with term.step("the second line in bob's log"):
             h.wait_for(lambda: 'second, while it is away' in h.read_text(b.log('general')), WAIT)
 
+    def test_without_a_terminal_one_room_in_line_mode(self):
+        a = self.mount('alice')
+        os.mkdir(a.path('general'))
+        root = subprocess.run([ftpchat_binary(), 'chat', a.mountpoint], input='', text=True,
+                              capture_output=True, timeout=30)
+        self.assertEqual(root.returncode, 2, root.stderr)
+        self.assertEqual(root.stderr, 'ftpchat: %s is not a room folder; without a terminal (or '
+                         'with TERM=dumb) chat shows one room: give ROOT/NAME\n' % a.mountpoint)
+        room = subprocess.run([ftpchat_binary(), 'chat', a.path('general')],
+                              input='from a pipe\n', text=True, capture_output=True, timeout=30)
+        self.assertEqual(room.returncode, 0, room.stderr)
+        self.assertIn('<alice> from a pipe', room.stdout)  # no escape sequences, plain lines
+        self.assertNotIn('\x1b', room.stdout)
+
 
 if __name__ == '__main__':
     unittest.main()

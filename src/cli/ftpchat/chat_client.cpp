@@ -36,8 +36,8 @@ int run_chat(const ChatArgs& args) {
   if (!full_screen_possible()) {
     if (!chat::is_room_dir(args.dir)) {
       std::fprintf(stderr,
-                   "ftpchat: %s is not a room folder; without a terminal, chat needs one room "
-                   "(ROOT/NAME)\n",
+                   "ftpchat: %s is not a room folder; without a terminal (or with TERM=dumb) "
+                   "chat shows one room: give ROOT/NAME\n",
                    args.dir.c_str());
       return kExitUsage;
     }
