@@ -6,7 +6,6 @@
 
 #include <string>
 
-#include "body_compression.hpp"
 #include "ftpchat/core/wire.hpp"
 #include "record_v2.hpp"
 
@@ -52,13 +51,9 @@ Result<DecodedRecord> decode_v1(const RecordCipher& cipher, const Id128& room_id
   auto nick = in.bytes(nick_len);
   if (!nick) return bad("record nick length is inconsistent");
   msg.nick = std::string(*nick);
-  if (in.remaining() > kMaxBodyBytes) return bad("record body is longer than the limit");
-  msg.body = std::string(in.rest());
-  if (msg.flags & kFlagZstd) {
-    auto body = decompress_body(msg.body, kMaxBodyBytes);
-    if (!body) return bad("record body is not zstd within the size limit");
-    msg.body = std::move(*body);
-  }
+  auto body = decode_message_body(msg.flags, in.rest());
+  if (!body) return body.error();
+  msg.body = std::move(*body);
   msg.writer = writer;
   return out;
 }

@@ -38,17 +38,21 @@ Result<void> decode_message(DecodedRecord& out) {
   msg.flags = *in.u8();
   if ((msg.flags & ~kFlagZstd) != 0) return bad("record uses flags unknown to format v2");
   msg.id = *in.array<16>();
-  if (in.remaining() > kMaxBodyBytes) return bad("record body is longer than the limit");
-  msg.body = std::string(in.rest());
-  if (msg.flags & kFlagZstd) {
-    auto body = decompress_body(msg.body, kMaxBodyBytes);
-    if (!body) return bad("record body is not zstd within the size limit");
-    msg.body = std::move(*body);
-  }
+  auto body = decode_message_body(msg.flags, in.rest());
+  if (!body) return body.error();
+  msg.body = std::move(*body);
   return {};
 }
 
 }  // namespace
+
+Result<std::string> decode_message_body(std::uint8_t flags, std::string_view raw) {
+  if (raw.size() > kMaxBodyBytes) return bad("record body is longer than the limit");
+  if ((flags & kFlagZstd) == 0) return std::string(raw);
+  auto body = decompress_body(raw, kMaxBodyBytes);
+  if (!body) return bad("record body is not zstd within the size limit");
+  return std::move(*body);
+}
 
 Result<EncodedBody> encode_message_body(const Message& msg, EncodeOptions options) {
   if (msg.body.size() > kMaxBodyBytes)

@@ -19,6 +19,9 @@ struct EncodedBody {
 // caller set flags (the codec sets them), zstd when asked and smaller.
 Result<EncodedBody> encode_message_body(const Message& msg, EncodeOptions options);
 
+// The message body as read (at most kMaxBodyBytes), decompressed when flags say zstd.
+Result<std::string> decode_message_body(std::uint8_t flags, std::string_view raw);
+
 // `binary` starts with the version byte 0x02.
 Result<DecodedRecord> decode_v2(const RecordKeys& keys, const Id128& room_id, const Id128& writer,
                                 std::string_view binary);

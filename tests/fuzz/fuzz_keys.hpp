@@ -2,8 +2,11 @@
 // kat_v2.txt, so the seed corpora (made from the same files by make_seeds.py) decode.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ftpchat/core/bytes.hpp"
 
@@ -28,6 +31,19 @@ inline constexpr std::string_view kEpochKeyHex[3] = {
     "707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f"};
 inline constexpr std::string_view kWriterV2Hex = "e0e1e2e3e4e5e6e7e8e9eaebecedeeef";  // alice's
 inline constexpr std::string_view kIdentityPassphrase = "bob's identity passphrase";
+
+// Chunk boundaries derived from the input itself, so a crash reproduces from the input alone.
+inline std::vector<std::string_view> chunks_of(std::string_view bytes) {
+  std::vector<std::string_view> out;
+  std::uint32_t state = 2166136261u ^ static_cast<std::uint32_t>(bytes.size());
+  while (!bytes.empty()) {
+    state = state * 1664525u + 1013904223u;
+    const std::size_t n = std::min<std::size_t>(bytes.size(), 1 + (state >> 24) % 97);
+    out.push_back(bytes.substr(0, n));
+    bytes.remove_prefix(n);
+  }
+  return out;
+}
 
 // Aborts on a broken invariant, so libFuzzer reports it as a crash with the input.
 #define FUZZ_CHECK(cond)                                                                  \

@@ -27,16 +27,11 @@ KAT_V2 = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'data', 
 def load_v2(path):
     """[(section name, [(key, value)])] of kat_v2.txt."""
     sections = []
-    with open(path, encoding='ascii') as f:
-        for line in f:
-            line = line.rstrip('\n')
-            if not line or line.startswith('#'):
-                continue
-            key, _, value = line.partition(' ')
-            if key == 'section':
-                sections.append((value, []))
-            else:
-                sections[-1][1].append((key, value))
+    for key, value in entries(path):
+        if key == 'section':
+            sections.append((value, []))
+        else:
+            sections[-1][1].append((key, value))
     return sections
 
 
@@ -80,22 +75,27 @@ def v2_seeds():
     return header, identity, record
 
 
-def load(path):
-    fields, header, records = {}, b'', []
+def entries(path):
+    """The (key, value) lines of a known-answer file, comments and blank lines left out."""
     with open(path, encoding='ascii') as f:
         for line in f:
             line = line.rstrip('\n')
-            if not line or line.startswith('#'):
-                continue
-            key, _, value = line.partition(' ')
-            if key == 'header_line':
-                header += value.encode() + b'\n'
-            elif key.startswith('record_'):
-                if key == 'record_writer_hex':
-                    records.append({})
-                records[-1][key] = value
-            else:
-                fields[key] = value
+            if line and not line.startswith('#'):
+                key, _, value = line.partition(' ')
+                yield key, value
+
+
+def load(path):
+    fields, header, records = {}, b'', []
+    for key, value in entries(path):
+        if key == 'header_line':
+            header += value.encode() + b'\n'
+        elif key.startswith('record_'):
+            if key == 'record_writer_hex':
+                records.append({})
+            records[-1][key] = value
+        else:
+            fields[key] = value
     return fields, header, records
 
 

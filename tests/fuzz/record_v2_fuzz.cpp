@@ -52,17 +52,6 @@ const Fixture& fixture() {
   return *f;
 }
 
-std::vector<std::string_view> chunks_of(std::string_view bytes) {
-  std::vector<std::string_view> out;
-  std::uint32_t state = 2166136261u ^ static_cast<std::uint32_t>(bytes.size());
-  while (!bytes.empty()) {
-    state = state * 1664525u + 1013904223u;
-    const std::size_t n = std::min<std::size_t>(bytes.size(), 1 + (state >> 24) % 97);
-    out.push_back(bytes.substr(0, n));
-    bytes.remove_prefix(n);
-  }
-  return out;
-}
 
 struct FileRead {
   std::vector<std::uint64_t> verified_seqs;
@@ -101,7 +90,7 @@ FileRead read(const std::vector<std::string_view>& pieces, const Fixture& f) {
 
 void as_writer_file(std::string_view bytes, const Fixture& f) {
   const FileRead whole = read({bytes}, f);
-  const FileRead parts = read(chunks_of(bytes), f);
+  const FileRead parts = read(fuzz::chunks_of(bytes), f);
   FUZZ_CHECK(whole.verified_seqs == parts.verified_seqs);
   FUZZ_CHECK(whole.rejected == parts.rejected);
   Membership ms(f.genesis, f.epochs[0].id);

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,6 +12,7 @@
 #include "ftpchat/core/secret.hpp"
 #include "ftpchat/identity/grant.hpp"
 #include "ftpchat/identity/identity.hpp"
+#include "kat_file.hpp"
 
 namespace ftpchat::test {
 
@@ -81,19 +81,9 @@ struct KatV2 {
 
 inline KatV2 load_kat_v2() {
   KatV2 kat;
-  std::ifstream in(std::string(FTPCHAT_TEST_DATA) + "/kat_v2.txt");
-  EXPECT_TRUE(in) << "cannot open kat_v2.txt";
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto space = line.find(' ');
-    const std::string key = line.substr(0, space);
-    const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
-    if (key == "section") {
-      kat.sections.push_back(KatSection{value, {}});
-    } else {
-      kat.sections.back().entries.emplace_back(key, value);
-    }
+  for (auto& [key, value] : read_kat_entries("kat_v2.txt")) {
+    if (key == "section") kat.sections.push_back(KatSection{value, {}});
+    else kat.sections.back().entries.emplace_back(std::move(key), std::move(value));
   }
   return kat;
 }
