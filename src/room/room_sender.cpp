@@ -11,6 +11,7 @@
 //     holds, rule 2 would give it out again, and every reader would drop that message.
 #include <filesystem>
 
+#include "ftpchat/identity/public_id.hpp"
 #include "ftpchat/record/render.hpp"
 #include "ftpchat/record/render_json.hpp"
 #include "ftpchat/room/room.hpp"
@@ -112,6 +113,15 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
   if (ask_server) {  // an id used before spools existed: its last seq is only on the server
     if (auto synced = sync(); !synced) return synced.error();
   }
+  std::optional<EpochId> epoch;  // member rooms: the epoch to send in, and who we are there
+  std::string own_name, own_id;
+  if (member_) {
+    auto chosen = member_->send_epoch();
+    if (!chosen) return chosen.error();
+    epoch = *chosen;
+    own_name = member_->own_name();
+    own_id = format_public_id(member_->me().public_key());
+  }
   std::lock_guard lock(out_mu_);
   std::uint64_t seq = std::max(spool_->last_assigned(), own_server_seq_);
   std::vector<SpooledRecord> records;
@@ -122,10 +132,18 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     msg.writer = own_->id();
     msg.seq = ++seq;
     msg.stamp = ctx_.clock.tick();
-    msg.nick = ctx_.config.nick;
+    msg.nick = member_ ? own_name : ctx_.config.nick;
+    msg.signer_id = own_id;
     msg.body = body;
-    auto line = encode_record(*opened_.cipher, opened_.header.room_id, msg,
-                              {.compress = ctx_.config.compress});
+    const EncodeOptions options{.compress = ctx_.config.compress};
+    Result<std::string> line = make_error(Errc::internal, "");
+    if (member_) {
+      auto payload = v2_message_payload(msg, options);
+      if (!payload) return payload.error();
+      line = member_->encode(RecordKind::message, *epoch, msg.writer, msg.seq, msg.stamp, *payload);
+    } else {
+      line = encode_record(*opened_.cipher, opened_.header.room_id, msg, options);
+    }
     if (!line) return line.error();
     records.push_back(SpooledRecord{msg.seq, std::move(line.value())});
     rendered += render_message(msg);
@@ -174,6 +192,15 @@ Result<void> Room::upload_pending() {
   std::vector<std::string> lines;
   lines.reserve(pending.size());
   for (const SpooledRecord& r : pending) lines.push_back(r.line);
+  if (member_) {  // each run of records gets its seal (FORMAT.md, "Runs, the chain and seals")
+    auto sealed = member_->sealed_lines(writer, pending, ctx_.clock.tick());
+    if (!sealed) {
+      record_error(sealed.error());
+      out_cv_.notify_all();
+      return sealed.error();
+    }
+    lines = std::move(*sealed);
+  }
   if (auto appended = ctx_.transport.append(writer_path(writer), frame_records(lines)); !appended) {
     own_file_uncertain_ = true;
     record_error(appended.error());

@@ -45,10 +45,13 @@ std::string Room::status_text() const {
   line("last sync", rfc3339_utc(c.last_sync_ms));
   line("last error", c.last_error.empty() ? "none" : c.last_error);
   line("records rejected", std::to_string(c.rejected));
+  if (member_) line("records unreadable", std::to_string(c.unreadable));
   line("duplicates dropped", std::to_string(c.duplicates));
   line("messages missing", std::to_string(c.missing));
   line("bytes fetched", std::to_string(c.bytes_fetched));
   line("notices", std::to_string(c.notices));
+  if (member_) out += member_->status_text();
+  else out += "room kind: passphrase room\n";
   return out;
 }
 

@@ -1,4 +1,5 @@
-// WriterCursor: turns the bytes of one writer file into accepted messages.
+// WriterCursor: turns the bytes of one writer file into accepted messages (v1) or verified
+// records (v2).
 #include "ftpchat/room/writer_cursor.hpp"
 
 #include <iterator>
@@ -32,29 +33,97 @@ bool SeqSet::insert(std::uint64_t seq) {
 
 IngestResult WriterCursor::ingest(std::string_view bytes, const RecordCipher& cipher,
                                   const Id128& room_id, SeqSet* writer_seqs) {
+  const V1Keys keys(cipher);
+  return ingest(bytes, CursorKeys{keys, room_id, writer_seqs});
+}
+
+IngestResult WriterCursor::ingest(std::string_view bytes, const CursorKeys& keys) {
   IngestResult out;
   offset_ += bytes.size();
   tail_ += bytes.substr(bytes.size() > kOverlapBytes ? bytes.size() - kOverlapBytes : 0);
   if (tail_.size() > kOverlapBytes) tail_.erase(0, tail_.size() - kOverlapBytes);
-  for (const std::string& line : lines_.feed(bytes)) {
-    auto decoded = decode_record(cipher, room_id, writer_, line);
-    if (!decoded) {
-      ++out.rejected;
-      continue;
-    }
-    Message& msg = decoded.value();
-    // A writer's later file starts where its earlier one ended, which may not be read yet:
-    // gaps count within a file, and from seq 1 only in the first file read of a writer.
-    const bool counts_gap = last_seq_ > 0 || writer_seqs == nullptr || writer_seqs->highest() == 0;
-    if (msg.seq <= last_seq_ || (writer_seqs && !writer_seqs->insert(msg.seq))) {
-      ++out.duplicates;
-      continue;
-    }
-    if (counts_gap && msg.seq > last_seq_ + 1) out.missing += msg.seq - last_seq_ - 1;
-    last_seq_ = msg.seq;
-    out.accepted.push_back(std::move(msg));
-  }
+  for (std::string& line : lines_.feed(bytes)) take_line(std::move(line), keys, out);
   return out;
+}
+
+IngestResult WriterCursor::retry(const CursorKeys& keys) {
+  IngestResult out;
+  std::vector<std::string> lines = std::move(awaiting_);
+  awaiting_.clear();
+  awaiting_bytes_ = 0;
+  for (std::string& line : lines) take_line(std::move(line), keys, out);
+  return out;
+}
+
+std::set<Id128> WriterCursor::awaited_epochs() const {
+  std::set<Id128> out;
+  for (const std::string& line : awaiting_)
+    if (auto epoch = record_epoch(line)) out.insert(*epoch);
+  return out;
+}
+
+// Rules, in order, per complete line (writer_cursor.hpp).
+void WriterCursor::take_line(std::string line, const CursorKeys& keys, IngestResult& out) {
+  if (!awaiting_.empty()) {  // keep the file's order behind a line that waits
+    if (awaiting_bytes_ + line.size() > kMaxAwaitingBytes) {
+      out.unreadable += awaiting_.size() + 1;
+      awaiting_.clear();
+      awaiting_bytes_ = 0;
+      return;
+    }
+    awaiting_bytes_ += line.size();
+    awaiting_.push_back(std::move(line));
+    return;
+  }
+  auto decoded = decode_line(keys.keys, keys.room_id, writer_, line);
+  if (!decoded) {
+    if (decoded.error().code != Errc::not_found) {
+      ++out.rejected;
+      return;
+    }
+    const auto epoch = record_epoch(line);
+    if (epoch && keys.unreadable != nullptr && keys.unreadable->count(*epoch)) {
+      ++out.unreadable;
+      return;
+    }
+    awaiting_bytes_ = line.size();
+    awaiting_.push_back(std::move(line));
+    return;
+  }
+  if (decoded->version == kFormatVersion) {
+    accept(std::move(decoded->message), keys.writer_seqs, out, nullptr);
+    return;
+  }
+  if (!runs_) runs_.emplace(keys.room_id, writer_);
+  std::optional<PublicKey> own_signer;
+  std::optional<PublicKey>& signer = keys.writer_signer ? *keys.writer_signer : own_signer;
+  RunOutcome run = decoded->kind == static_cast<std::uint8_t>(RecordKind::seal)
+                       ? runs_->seal(*decoded, signer)
+                       : runs_->add(std::move(*decoded));
+  out.rejected += run.rejected;
+  if (!run.reason.empty()) out.reason = run.reason;
+  for (VerifiedRecord& v : run.verified) {
+    Message msg = v.record.message;
+    accept(std::move(msg), keys.writer_seqs, out, &v);
+  }
+}
+
+// 2-4 of the reading rules: duplicates dropped, gaps counted, the rest accepted.
+void WriterCursor::accept(Message msg, SeqSet* writer_seqs, IngestResult& out,
+                          VerifiedRecord* verified) {
+  // A writer's later file starts where its earlier one ended, which may not be read yet:
+  // gaps count within a file, and from seq 1 only in the first file read of a writer.
+  const bool counts_gap = last_seq_ > 0 || writer_seqs == nullptr || writer_seqs->highest() == 0;
+  if (msg.seq <= last_seq_ || (writer_seqs && !writer_seqs->insert(msg.seq))) {
+    ++out.duplicates;
+    return;
+  }
+  if (counts_gap && msg.seq > last_seq_ + 1) out.missing += msg.seq - last_seq_ - 1;
+  last_seq_ = msg.seq;
+  if (verified != nullptr)
+    out.verified.push_back(std::move(*verified));
+  else
+    out.accepted.push_back(std::move(msg));
 }
 
 }  // namespace ftpchat
