@@ -241,7 +241,7 @@ std::vector<RoomEntry> ChatEngine::entries_locked() const {
   for (const auto& [folder, slot] : slots_) {
     std::string name = slot.room ? slot.room->name() : folder;
     if (!used.insert(name).second) name += "~" + folder.substr(0, 8);
-    out.push_back(RoomEntry{name, slot.room, slot.reason});
+    out.push_back(RoomEntry{name, slot.room, slot.reason, slot.reason_code});
   }
   return out;
 }

@@ -186,6 +186,13 @@ bool MemberRoom::finish_entry(std::string& log, std::string& json, MemberTally& 
   return true;
 }
 
+Verdict MemberRoom::judge(const VerifiedRecord& v) const {
+  std::lock_guard lock(mu_);
+  if (v.record.kind == static_cast<std::uint8_t>(RecordKind::membership))
+    return membership_->established(v.record.epoch) ? Verdict::accepted : Verdict::no_epoch;
+  return membership_->judge(v.signer, v.record.message.writer, v.record.message.seq, v.record.epoch);
+}
+
 void MemberRoom::note_own(const VerifiedRecord& v) {
   std::lock_guard lock(mu_);
   membership_->note_writer(v.signer, v.record.message.writer, v.record.message.seq);
@@ -294,8 +301,12 @@ bool MemberRoom::should_rekey() const {
 
 std::string MemberRoom::members_text() const {
   std::lock_guard lock(mu_);
+  std::vector<Member> members = membership_->members();
+  std::sort(members.begin(), members.end(), [&](const Member& a, const Member& b) {
+    return membership_->display_name(a.key) < membership_->display_name(b.key);
+  });
   std::string out;
-  for (const Member& m : membership_->members())
+  for (const Member& m : members)
     out += membership_->display_name(m.key) + " " + std::string(kPublicIdPrefix) +
            fingerprint(m.key) + " " + role_name(m.role) + " " + std::to_string(m.devices) + " " +
            rfc3339_utc_ms(HybridClock::millis(m.since)) + "\n";

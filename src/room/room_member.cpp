@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "ftpchat/identity/public_id.hpp"
+#include "ftpchat/record/render.hpp"
 #include "ftpchat/room/fresh_merge.hpp"
 #include "ftpchat/room/room.hpp"
 #include "ftpchat/room/room_layout.hpp"
@@ -179,5 +180,12 @@ void Room::rekey_if_needed() {
 }
 
 std::string Room::members_text() const { return member_ ? member_->members_text() : ""; }
+
+void Room::notice_in_log(const std::string& text) {
+  ctx_.log.warning("room " + folder_ + ": " + text);
+  std::lock_guard lock(state_mu_);
+  log_.append(render_notice(ctx_.wall.now_ms(), text));
+  ++counters_.notices;
+}
 
 }  // namespace ftpchat

@@ -28,6 +28,7 @@ struct RoomEntry {
   std::string name;             // display name (folder id when unreadable)
   std::shared_ptr<Room> room;   // null when the passphrase does not open it
   std::string unreadable_reason;
+  Errc unreadable_code = Errc::internal;  // not_member; invalid_argument: no passphrase given
 };
 
 class ChatEngine {

@@ -68,6 +68,10 @@ class MemberRoom {
   // A record of this device read back (shown when it was written): counts as accepted.
   void note_own(const VerifiedRecord& record);
 
+  // A verified record as the drain would judge it (ftpchat verify): messages and unknown kinds
+  // by signer, epoch and cuts, membership records by whether the fold authorized them.
+  Verdict judge(const VerifiedRecord& record) const;
+
   // Sending: the epoch to send in now; not_member when removed, busy while no epoch is safe.
   Result<EpochId> send_epoch() const;
   Result<std::string> encode(RecordKind kind, const EpochId& epoch, const Id128& writer,

@@ -61,6 +61,8 @@ class Room {
                                  std::string_view name = {});
   // ROOM/members: one line per member (docs/FORMAT.md, "Rendering (version 2)").
   std::string members_text() const;
+  // A "-!- text" line in the log (and the daemon's log), e.g. why a ROOM/control line failed.
+  void notice_in_log(const std::string& text);
 
   // Fetches what is new on the server and appends it to the log.
   Result<void> sync();
