@@ -390,7 +390,7 @@ Result<MembershipChange> Membership::prepare(const PublicKey& author, Action act
         return make_error(Errc::not_found, who + " is not a member of this room");
       if (them->second.role == Role::owner && owners(f.state.members) == 1 &&
           (action == Action::remove || role != Role::owner))
-        return make_error(Errc::invalid_argument,
+        return make_error(Errc::permission,
                           who + " is the room's last owner; make another member owner first");
       if (action == Action::role && them->second.role == role)
         return make_error(Errc::exists, who + " is already " + role_name(role));
