@@ -255,6 +255,11 @@ std::string MemberRoom::own_name() const {
   return membership_->display_name(me_->public_key());
 }
 
+std::string MemberRoom::display_name(const PublicKey& key) const {
+  std::lock_guard lock(mu_);
+  return membership_->display_name(key);
+}
+
 Result<PublicKey> MemberRoom::resolve_member(std::string_view who) const {
   if (who.starts_with(kPublicIdPrefix)) return parse_public_id(who);
   std::lock_guard lock(mu_);

@@ -21,7 +21,15 @@ std::string short_hex(const Id128& id) { return to_hex(id).substr(0, 8); }
 
 void Room::take_verified(VerifiedRecord& v, bool own_file, FreshMerge& fresh, SyncTally& tally) {
   const Message& m = v.record.message;
-  ctx_.clock.observe(m.stamp);
+  if (own_file) {
+    (void)ctx_.clock.observe(m.stamp);
+  } else {  // as room.cpp does for passphrase rooms, under the signer's name
+    Message named = m;
+    named.nick = member_->display_name(v.signer);
+    note_remote_stamp(named, synced_once_);
+  }
+  std::uint64_t& floor = tally.order_floor[m.writer];  // the writer's own order (room.cpp)
+  floor = std::max(floor, m.stamp);
   switch (static_cast<RecordKind>(v.record.kind)) {
     case RecordKind::membership:
       if (!member_->add_membership(v)) {
@@ -29,7 +37,7 @@ void Room::take_verified(VerifiedRecord& v, bool own_file, FreshMerge& fresh, Sy
         tally.member.reasons[m.writer] = "a malformed membership record";
         return;
       }
-      fresh.add(m.stamp, m.writer, MemberRoom::membership_entry(v), "");
+      fresh.add(floor, m.writer, MemberRoom::membership_entry(v), "");
       return;
     case RecordKind::message:
       if (own_file) {
@@ -39,7 +47,7 @@ void Room::take_verified(VerifiedRecord& v, bool own_file, FreshMerge& fresh, Sy
           return;
         }
       }
-      fresh.add(m.stamp, m.writer, MemberRoom::message_entry(v), "");
+      fresh.add(floor, m.writer, MemberRoom::message_entry(v), "");
       return;
     default:  // a kind of a later version: verified, then skipped silently
       return;

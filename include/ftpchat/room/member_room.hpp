@@ -82,6 +82,7 @@ class MemberRoom {
                                                 const std::vector<SpooledRecord>& pending,
                                                 std::uint64_t stamp) const;
   std::string own_name() const;
+  std::string display_name(const PublicKey& key) const;
 
   // Membership changes. `who` is a shown name ("alice", "alice~Kq3v9xYb") or a public id.
   Result<PublicKey> resolve_member(std::string_view who) const;

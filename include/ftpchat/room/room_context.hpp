@@ -11,6 +11,7 @@
 #include "ftpchat/core/clock.hpp"
 #include "ftpchat/core/logger.hpp"
 #include "ftpchat/identity/identity.hpp"
+#include "ftpchat/room/locked_transport.hpp"
 #include "ftpchat/transport/transport.hpp"
 
 namespace ftpchat {
@@ -39,6 +40,7 @@ struct RoomContext {
   HybridClock& clock;
   Logger& log;
   std::function<void()> wake_sender;  // tells the background sender a record was spooled
+  const LockedTransport* connection = nullptr;  // what the connection is doing (status)
 };
 
 }  // namespace ftpchat
