@@ -90,8 +90,13 @@ bool Membership::add(MembershipRecord record) {
 }
 
 void Membership::note_writer(const PublicKey& signer, const Id128& writer, std::uint64_t seq) {
-  std::uint64_t& last = notes_[signer][writer];
-  last = std::max(last, seq);
+  // A sync notes one writer's records in a row: the entry noted last is usually the one.
+  if (last_note_ == nullptr || signer != last_signer_ || writer != last_writer_) {
+    last_note_ = &notes_[signer][writer];
+    last_signer_ = signer;
+    last_writer_ = writer;
+  }
+  *last_note_ = std::max(*last_note_, seq);
 }
 
 const Membership::Fold& Membership::fold() const {

@@ -77,7 +77,8 @@ std::string render_json(const Message& msg) {
   std::string out = "{\"id\":\"" + to_hex(msg.id) + "\",\"time\":\"" +
                     rfc3339_utc_ms(static_cast<std::int64_t>(msg.stamp >> 16)) +
                     "\",\"from\":" + json_string(msg.nick);
-  if (!msg.signer_id.empty()) out += ",\"signer\":" + json_string(msg.signer_id);
+  // A public id is base64url behind "ftpchat1": nothing in it needs escaping.
+  if (!msg.signer_id.empty()) out += ",\"signer\":\"" + msg.signer_id + "\"";
   out += ",\"text\":" + json_string(msg.body) + "}\n";
   return out;
 }

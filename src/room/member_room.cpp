@@ -114,13 +114,15 @@ bool MemberRoom::add_membership(const VerifiedRecord& record) {
   auto change = parse_membership(record.record.payload);
   if (!change) return false;
   std::lock_guard lock(mu_);
-  membership_->add(membership_record_of(record, std::move(*change)));
+  if (membership_->add(membership_record_of(record, std::move(*change)))) shown_.clear();
   return true;
 }
 
-std::string MemberRoom::message_entry(const VerifiedRecord& v) {
+std::string MemberRoom::message_entry(VerifiedRecord&& v) {
   const Message& m = v.record.message;
-  std::string out(1, kMessageEntry);
+  std::string out;
+  out.reserve(1 + 32 + 16 + 16 + 8 + 8 + 1 + 16 + m.body.size());
+  out.push_back(kMessageEntry);
   put_bytes(out, v.signer);
   put_bytes(out, v.record.epoch);
   put_bytes(out, m.writer);
@@ -179,8 +181,11 @@ bool MemberRoom::finish_entry(std::string& log, std::string& json, MemberTally& 
     return false;
   }
   membership_->note_writer(signer, m.writer, m.seq);
-  m.nick = membership_->display_name(signer);
-  m.signer_id = format_public_id(signer);
+  auto shown = shown_.find(signer);
+  if (shown == shown_.end())
+    shown = shown_.emplace(signer, Shown{membership_->display_name(signer), format_public_id(signer)}).first;
+  m.nick = shown->second.name;
+  m.signer_id = shown->second.public_id;
   log = render_message(m);
   json = render_json(m);
   return true;
@@ -219,7 +224,8 @@ Result<std::string> MemberRoom::encode(RecordKind kind, const EpochId& epoch, co
 
 Result<std::vector<std::string>> MemberRoom::sealed_lines(const Id128& writer,
                                                           const std::vector<SpooledRecord>& pending,
-                                                          std::uint64_t stamp) const {
+                                                          std::uint64_t stamp,
+                                                          std::optional<ChainPoint>& chain) const {
   std::vector<std::string> out;
   std::vector<DecodedRecord> run;
   std::size_t run_bytes = 0;
@@ -227,7 +233,7 @@ Result<std::vector<std::string>> MemberRoom::sealed_lines(const Id128& writer,
     if (run.empty()) return {};
     std::vector<RunEntry> entries;
     for (const DecodedRecord& r : run) entries.push_back(RunEntry{r.epoch, r.plaintext});
-    const SealPayload s = seal_run(*me_, room_id_, writer, run.front().message.seq, entries);
+    const SealPayload s = seal_records(*me_, room_id_, writer, run.front().message.seq, entries, chain);
     auto line = encode(RecordKind::seal, run.back().epoch, writer, run.back().message.seq, stamp,
                        encode_seal_payload(s));
     if (!line) return line.error();

@@ -47,7 +47,7 @@ void Room::take_verified(VerifiedRecord& v, bool own_file, FreshMerge& fresh, Sy
           return;
         }
       }
-      fresh.add(floor, m.writer, MemberRoom::message_entry(v), "");
+      fresh.add(floor, m.writer, MemberRoom::message_entry(std::move(v)), "");
       return;
     default:  // a kind of a later version: verified, then skipped silently
       return;

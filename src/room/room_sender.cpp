@@ -244,8 +244,15 @@ Result<void> Room::upload_pending() {
   std::vector<std::string> lines;
   lines.reserve(pending.size());
   for (const SpooledRecord& r : pending) lines.push_back(r.line);
-  if (member_) {  // each run of records gets its seal (FORMAT.md, "Runs, the chain and seals")
-    auto sealed = member_->sealed_lines(writer, pending, ctx_.clock.tick());
+  const std::string path = writer_path(writer);
+  const std::string in_room = path.substr(folder_.size() + 1);  // as cursors_ names it
+  std::optional<ChainPoint> chain;
+  if (member_) {  // the upload ends with a seal (FORMAT.md, "Chains and seals"), writer rule 2
+    if (auto known = own_chains_.find(in_room); known != own_chains_.end())
+      chain = known->second;
+    else if (auto read = cursors_.find(in_room); read != cursors_.end())
+      chain = read->second.chain();
+    auto sealed = member_->sealed_lines(writer, pending, ctx_.clock.tick(), chain);
     if (!sealed) {
       note_send_result(sealed.error());
       out_cv_.notify_all();
@@ -253,13 +260,15 @@ Result<void> Room::upload_pending() {
     }
     lines = std::move(*sealed);
   }
-  if (auto appended = ctx_.transport.append(writer_path(writer), frame_records(lines)); !appended) {
+  if (auto appended = ctx_.transport.append(path, frame_records(lines)); !appended) {
+    own_chains_.erase(in_room);  // landed or not: learned again from the file
     own_file_uncertain_ = true;
     note_send_result(appended.error());
     out_cv_.notify_all();
     return appended;
   }
   note_send_result(std::nullopt);
+  if (chain) own_chains_[in_room] = *chain;
   Spool::AckPoint ack;
   {
     std::lock_guard lock(out_mu_);

@@ -43,6 +43,7 @@ IngestResult WriterCursor::ingest(std::string_view bytes, const CursorKeys& keys
   tail_ += bytes.substr(bytes.size() > kOverlapBytes ? bytes.size() - kOverlapBytes : 0);
   if (tail_.size() > kOverlapBytes) tail_.erase(0, tail_.size() - kOverlapBytes);
   for (std::string& line : lines_.feed(bytes)) take_line(std::move(line), keys, out);
+  check_seals(keys, out);
   return out;
 }
 
@@ -52,7 +53,25 @@ IngestResult WriterCursor::retry(const CursorKeys& keys) {
   awaiting_.clear();
   awaiting_bytes_ = 0;
   for (std::string& line : lines) take_line(std::move(line), keys, out);
+  check_seals(keys, out);
   return out;
+}
+
+void WriterCursor::check_seals(const CursorKeys& keys, IngestResult& out) {
+  if (!runs_) return;
+  std::optional<PublicKey> own_signer;
+  const auto decode = [&](std::string_view line) {
+    return decode_line(keys.keys, keys.room_id, writer_, line);
+  };
+  take_outcome(runs_->check(keys.writer_signer ? *keys.writer_signer : own_signer, decode),
+               keys.writer_seqs, out);
+}
+
+void WriterCursor::take_outcome(RunOutcome run, SeqSet* writer_seqs, IngestResult& out) {
+  out.rejected += run.rejected;
+  out.duplicates += run.duplicates;
+  if (!run.reason.empty()) out.reason = run.reason;
+  for (VerifiedRecord& v : run.verified) accept(Message{}, writer_seqs, out, &v);
 }
 
 std::set<Id128> WriterCursor::awaited_epochs() const {
@@ -72,6 +91,32 @@ void WriterCursor::take_line(std::string line, const CursorKeys& keys, IngestRes
       return;
     }
     awaiting_bytes_ += line.size();
+    awaiting_.push_back(std::move(line));
+    return;
+  }
+  if (is_seal_line(line)) {  // decoded only if a check needs it (FORMAT.md, "Checking seals")
+    // The line byte and epoch id are its first 17 bytes: 23 characters (22 and part of one).
+    constexpr std::size_t kHead = 23;
+    if (line.size() > kHead && !seal_head_.empty() && line.compare(0, kHead, seal_head_) == 0) {
+      runs_->seal_line(std::move(line));  // the same epoch as the last seal: its key is there
+      return;
+    }
+    const auto epoch = record_epoch(line);
+    if (!epoch) {
+      ++out.rejected;
+      return;
+    }
+    if (keys.keys.epoch(*epoch) != nullptr) {
+      if (!runs_) runs_.emplace(keys.room_id, writer_);
+      seal_head_ = line.substr(0, kHead);
+      runs_->seal_line(std::move(line));
+      return;
+    }
+    if (keys.unreadable != nullptr && keys.unreadable->count(*epoch)) {
+      ++out.unreadable;
+      return;
+    }
+    awaiting_bytes_ = line.size();
     awaiting_.push_back(std::move(line));
     return;
   }
@@ -95,22 +140,16 @@ void WriterCursor::take_line(std::string line, const CursorKeys& keys, IngestRes
     return;
   }
   if (!runs_) runs_.emplace(keys.room_id, writer_);
-  std::optional<PublicKey> own_signer;
-  std::optional<PublicKey>& signer = keys.writer_signer ? *keys.writer_signer : own_signer;
-  RunOutcome run = decoded->kind == static_cast<std::uint8_t>(RecordKind::seal)
-                       ? runs_->seal(*decoded, signer)
-                       : runs_->add(std::move(*decoded));
-  out.rejected += run.rejected;
-  if (!run.reason.empty()) out.reason = run.reason;
-  for (VerifiedRecord& v : run.verified) {
-    Message msg = v.record.message;
-    accept(std::move(msg), keys.writer_seqs, out, &v);
-  }
+  take_outcome(decoded->kind == static_cast<std::uint8_t>(RecordKind::seal)
+                   ? runs_->seal(*decoded)
+                   : runs_->add(std::move(*decoded)),
+               keys.writer_seqs, out);
 }
 
 // 2-4 of the reading rules: duplicates dropped, gaps counted, the rest accepted.
 void WriterCursor::accept(Message msg, SeqSet* writer_seqs, IngestResult& out,
                           VerifiedRecord* verified) {
+  if (verified != nullptr) msg.seq = verified->record.message.seq;  // v2: the record keeps the rest
   // A writer's later file starts where its earlier one ended, which may not be read yet:
   // gaps count within a file, and from seq 1 only in the first file read of a writer.
   const bool counts_gap = last_seq_ > 0 || writer_seqs == nullptr || writer_seqs->highest() == 0;

@@ -92,16 +92,17 @@ class Member:
         writer = os.urandom(16)
         stamp = int(time.time() * 1000) << 16
         plain = bytes([1]) + struct.pack('>QQ', 1, stamp) + bytes([0]) + os.urandom(16) + body.encode()
-        chain = blake2b(b'ftpchatfs v2 run' + self.room_id + writer + struct.pack('>Q', 1))
+        chain = blake2b(b'ftpchatfs v2 chain' + self.room_id + writer + struct.pack('>Q', 1))
         chain = blake2b(epoch + plain, 32, chain)
         sig = sodium.crypto_sign(b'ftpchatfs v2 seal' + self.room_id + writer + struct.pack('>QQ', 1, 1) + chain,
                                  self.sk)[:64]
         seal = bytes([2]) + struct.pack('>QQ', 1, stamp) + struct.pack('>Q', 1) + claim_signer + sig
 
         def line(p):
-            ad = b'ftpchatfs v2 record' + bytes([2]) + self.room_id + writer + epoch
+            kind = 3 if p[0] == 2 else 2  # a seal's line byte
+            ad = b'ftpchatfs v2 record' + bytes([kind]) + self.room_id + writer + epoch
             nonce = os.urandom(24)
-            return b64(bytes([2]) + epoch + nonce +
+            return b64(bytes([kind]) + epoch + nonce +
                        sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(p, ad, nonce, kdf(key, 1)))
         folder = os.path.join(self.room_dir, period)
         os.makedirs(folder, exist_ok=True)
@@ -130,16 +131,17 @@ def _grant(room_id, key, recipients, parents):
 
 
 def _write_run(member, writer, epoch, key, plain, seq, period):
-    chain = blake2b(b'ftpchatfs v2 run' + member.room_id + writer + struct.pack('>Q', seq))
+    chain = blake2b(b'ftpchatfs v2 chain' + member.room_id + writer + struct.pack('>Q', seq))
     chain = blake2b(epoch + plain, 32, chain)
     sig = sodium.crypto_sign(b'ftpchatfs v2 seal' + member.room_id + writer +
                              struct.pack('>QQ', seq, seq) + chain, member.sk)[:64]
     seal = bytes([2]) + struct.pack('>QQ', seq, 0) + struct.pack('>Q', seq) + member.pk + sig
 
     def line(p):
-        ad = b'ftpchatfs v2 record' + bytes([2]) + member.room_id + writer + epoch
+        kind = 3 if p[0] == 2 else 2  # a seal's line byte
+        ad = b'ftpchatfs v2 record' + bytes([kind]) + member.room_id + writer + epoch
         nonce = os.urandom(24)
-        return b64(bytes([2]) + epoch + nonce +
+        return b64(bytes([kind]) + epoch + nonce +
                    sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(p, ad, nonce, kdf(key, 1)))
     folder = os.path.join(member.room_dir, period)
     os.makedirs(folder, exist_ok=True)

@@ -123,7 +123,8 @@ TEST_F(MemberRoomEngineTest, ARecordClaimingToBeAnotherMemberIsRejectedByEveryRe
   msg.body = "I am alice, trust me";
   const std::string plain = v2_plaintext(RecordKind::message, 1, 1ull << 40, v2_message_payload(msg).value());
   const Id128 room = alice_->room()->opened().header.room_id;
-  SealPayload seal = seal_run(bm.me(), room, forged_writer, 1, {{epoch, plain}});
+  std::optional<ChainPoint> chain;
+  SealPayload seal = seal_records(bm.me(), room, forged_writer, 1, {{epoch, plain}}, chain);
   seal.signer = alice_id_->public_key();
   const std::string record = encode_record_v2(*bm.keys().epoch(epoch), epoch, room, forged_writer, plain);
   const std::string seal_line = encode_record_v2(*bm.keys().epoch(epoch), epoch, room, forged_writer,

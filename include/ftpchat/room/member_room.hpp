@@ -62,7 +62,7 @@ class MemberRoom {
   // judged and rendered when it drains, with every membership record of the sync known.
   // A membership record joins the fold at once; false when it is malformed (rejected).
   bool add_membership(const VerifiedRecord& record);
-  static std::string message_entry(const VerifiedRecord& record);
+  static std::string message_entry(VerifiedRecord&& record);  // takes the body
   static std::string membership_entry(const VerifiedRecord& record);
   bool finish_entry(std::string& log, std::string& json, MemberTally& tally);
   // A record of this device read back (shown when it was written): counts as accepted.
@@ -76,11 +76,13 @@ class MemberRoom {
   Result<EpochId> send_epoch() const;
   Result<std::string> encode(RecordKind kind, const EpochId& epoch, const Id128& writer,
                              std::uint64_t seq, std::uint64_t stamp, std::string_view payload) const;
-  // The lines to append for pending records: each run of at most kMaxRunRecords records and
-  // kMaxRunLineBytes bytes followed by its seal.
+  // The lines to append for pending records, with a seal at least every kMaxRunRecords
+  // records and kMaxRunLineBytes bytes and at the end, continuing `chain` (the file's, as this
+  // writer last sealed or read it) when it ends right before them; `chain` is updated.
   Result<std::vector<std::string>> sealed_lines(const Id128& writer,
                                                 const std::vector<SpooledRecord>& pending,
-                                                std::uint64_t stamp) const;
+                                                std::uint64_t stamp,
+                                                std::optional<ChainPoint>& chain) const;
   std::string own_name() const;
   std::string display_name(const PublicKey& key) const;
 
@@ -111,6 +113,11 @@ class MemberRoom {
   mutable std::mutex mu_;
   std::optional<Membership> membership_;  // set by open(); mu_
   std::set<EpochId> noticed_;        // membership records shown as notices; mu_
+  struct Shown {
+    std::string name;       // as the log shows it
+    std::string public_id;
+  };
+  std::map<PublicKey, Shown> shown_;  // signers' renderings, cleared when the fold changes; mu_
 };
 
 }  // namespace ftpchat

@@ -176,6 +176,7 @@ class Room {
   std::map<std::string, WriterCursor> cursors_;  // by path in the room; guarded by net_mu_
   std::map<Id128, SeqSet> writer_seqs_;           // accepted seqs per writer; net_mu_
   std::map<Id128, std::optional<PublicKey>> writer_signers_;  // v2: per writer id; net_mu_
+  std::map<std::string, ChainPoint> own_chains_;  // v2: our files' chains as we sealed; net_mu_
   std::chrono::steady_clock::time_point last_rekey_try_{};   // net_mu_
   std::set<std::string> periods_;                 // period folders seen; net_mu_
   std::int64_t last_full_sync_ms_ = 0;            // root listed (wall clock); net_mu_

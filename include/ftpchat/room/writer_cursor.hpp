@@ -81,8 +81,9 @@ class WriterCursor {
   //     record of a file only when no other file of the writer was read: it may continue
   //     one not read yet);
   //  4. otherwise the record is accepted.
-  // Version 2 adds (docs/FORMAT.md, "Runs, the chain and seals"): records wait for the seal
-  // of their run and count once it verifies; a line of an epoch without a key waits (with
+  // Version 2 adds (docs/FORMAT.md, "Chains and seals"): records wait for a seal that covers
+  // them and count once it verifies (seals are checked at the end of each ingest() and
+  // retry(): one signature per chain and piece); a line of an epoch without a key waits (with
   // every later line of the file, to keep their order) until retry(), or is unreadable.
   IngestResult ingest(std::string_view bytes, const CursorKeys& keys);
   // A passphrase room's records (v1 only).
@@ -93,9 +94,13 @@ class WriterCursor {
   // The epochs the waiting lines need (read from the lines, without keys).
   std::set<Id128> awaited_epochs() const;
   bool awaiting() const { return !awaiting_.empty(); }
+  // v2: where the file's chain stands after its last verified record (a writer continues it).
+  std::optional<ChainPoint> chain() const { return runs_ ? runs_->chain() : std::nullopt; }
 
  private:
   void take_line(std::string line, const CursorKeys& keys, IngestResult& out);
+  void take_outcome(RunOutcome run, SeqSet* writer_seqs, IngestResult& out);
+  void check_seals(const CursorKeys& keys, IngestResult& out);
   void accept(Message msg, SeqSet* writer_seqs, IngestResult& out, VerifiedRecord* verified);
 
   Id128 writer_;
@@ -104,7 +109,9 @@ class WriterCursor {
   std::string tail_;
   bool frozen_ = false;
   LineSplitter lines_;
-  std::optional<RunVerifier> runs_;       // v2, made at the first v2 record
+  std::optional<ChainVerifier> runs_;     // v2, made at the first v2 record
+  std::string seal_head_;                 // v2: the first 23 characters of the last seal line
+                                          // kept, whose epoch had a key (most seals share it)
   std::vector<std::string> awaiting_;     // v2 lines waiting for a key, in file order
   std::size_t awaiting_bytes_ = 0;
 };
