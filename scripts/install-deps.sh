@@ -23,6 +23,8 @@ PACKAGES=(
   # editors and tools the Unix-fit tests drive (vim, nano via tmux, ed, mount.fuse3)
   vim nano ed tmux mount
   help2man
+  # rooms in a synced folder (test_syncthing.py, bench/syncthing_latency.py)
+  syncthing
   # runtime libraries of the unpacked proftpd-core (pure-ftpd's are covered above)
   libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libidn2-0 libcap2 libacl1
 )
