@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
   cmake g++ make pkg-config git
   libfuse3-dev fuse3 libcurl4-openssl-dev libcli11-dev libgtest-dev libgmock-dev
-  libsodium-dev libzstd-dev
+  libsodium-dev libzstd-dev libncurses-dev libedit-dev
   python3 python3-pyftpdlib python3-nacl
   vsftpd openssh-server openssh-client openssl curl ca-certificates
   clang libclang-rt-dev man-db groff-base

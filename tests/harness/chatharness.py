@@ -16,7 +16,7 @@ from harness_server import ServerBase, make_self_signed_cert, servers_root
 from harness_sshd import SshdServer
 from harness_syncthing import FolderSettings, SyncthingCluster
 from harness_testcase import ServerTestCase
-from harness_tools import TailFollower, append_line, read_status, read_text
+from harness_tools import Steps, TailFollower, append_line, read_status, read_text
 
 FTP_SERVER_CLASSES = (PyFtpdServer, VsftpdServer, PureFtpdServer, ProftpdServer)
 
@@ -26,7 +26,7 @@ __all__ = [
     'PureFtpdServer', 'ProftpdServer', 'SshdServer', 'FTP_SERVER_CLASSES', 'ensure_system_user',
     'make_self_signed_cert', 'servers_root', 'TcpProxy', 'ClientDir', 'Mount', 'MountResult',
     'cleanup_stale_mounts', 'ftpchatfs_binary', 'is_mounted', 'run_ftpchatfs', 'TailFollower',
-    'append_line', 'read_status', 'read_text', 'ServerTestCase', 'current_period', 'period_before',
+    'Steps', 'append_line', 'read_status', 'read_text', 'ServerTestCase', 'current_period', 'period_before',
     'period_folders', 'room_dirs', 'writer_files', 'writer_files_under', 'writer_id',
     'writer_file_of', 'find_writer_file', 'FolderSettings', 'SyncthingCluster',
 ]
