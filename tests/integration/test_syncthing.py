@@ -59,14 +59,13 @@ class SyncthingFolders(unittest.TestCase):
     def tearDownClass(cls):
         cls.sync.close()
 
+    def setUp(self):
+        self.steps = h.Steps(self._testMethodName)
+
     def step(self, name, fn, *args):
-        """Runs one step; a failure names the step and how long it had run."""
-        began = time.monotonic()
-        try:
+        """fn(*args) as a named, timed step; a failure adds the Syncthing logs."""
+        with self.steps(name, on_failure=lambda: 'Syncthing logs:\n' + self.sync.log_tails()):
             return fn(*args)
-        except AssertionError as e:
-            raise AssertionError('step "%s" failed after %.1fs: %s\nSyncthing logs:\n%s'
-                                 % (name, time.monotonic() - began, e, self.sync.log_tails()))
 
     def base(self, machine, sub):
         """Where a test's rooms live on a machine: `sub` in its copy of the chat folder."""
