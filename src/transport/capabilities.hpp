@@ -16,12 +16,12 @@ enum class WriteWay {
 
 struct CapabilityState {
   WriteWay write = WriteWay::append;
-  std::string write_note;   // why or how, shown in brackets: "server lacks APPE"
-  bool ranged_reads = true; // reads start at an offset (REST, SFTP seek, HTTP Range)
-  std::string read_note;    // why not: "server lacks REST"
-  bool rename = true;       // a complete file can be renamed over another
-  std::string rename_note;  // why not
-  std::string listing;      // "" : the protocol's usual listing; else its command ("STAT")
+  std::string write_note;    // why or how, shown in brackets: "server lacks APPE"
+  bool ranged_reads = true;  // reads start at an offset (REST, SFTP seek, HTTP Range)
+  std::string read_note;     // why not: "server lacks REST"
+  bool rename = true;        // a complete file can be renamed over another
+  std::string rename_note;   // why not
+  std::string listing;       // "" : the protocol's usual listing; else its command ("STAT")
 };
 
 // Rendering, pure (tested on its own):

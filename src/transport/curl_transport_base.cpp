@@ -20,6 +20,15 @@ CurlProtocol protocol_for(CurlFlavour flavour, std::function<void(CURL*)> set_op
   return protocol;
 }
 
+// -o rewrite: sends rewrite the writer's file from the start, whatever the server offers.
+CapabilityState with_options(CapabilityState state, const TransportOptions& opts) {
+  if (opts.rewrite) {
+    state.write = WriteWay::rewrite;
+    state.write_note = "-o rewrite";
+  }
+  return state;
+}
+
 RemoteUrl without_password(RemoteUrl url) {
   sodium_memzero(url.password.data(), url.password.size());
   url.password.clear();
@@ -33,9 +42,8 @@ CurlTransportBase::CurlTransportBase(RemoteUrl url, const TransportOptions& opts
     : url_(without_password(url)),
       log_(log),
       flavour_(flavour),
-      caps_(std::move(initial)),
-      session_(opts, log,
-               protocol_for(flavour, [this](CURL* easy) { set_protocol_options(easy); }),
+      caps_(with_options(std::move(initial), opts)),
+      session_(opts, log, protocol_for(flavour, [this](CURL* easy) { set_protocol_options(easy); }),
                url.password) {
   sodium_memzero(url.password.data(), url.password.size());  // our copy of the caller's
 }
@@ -139,8 +147,8 @@ CurlReply CurlTransportBase::run(const CurlRequest& request) {
 
 Error CurlTransportBase::failure(const CurlReply& reply, std::string_view action,
                                  std::string_view relative) const {
-  CurlFailure f{reply.code, reply.response_code, reply.server_reply, reply.error_text,
-                reply.cancelled, flavour_};
+  CurlFailure f{reply.code,       reply.response_code, reply.server_reply,
+                reply.error_text, reply.cancelled,     flavour_};
   if (flavour_ == CurlFlavour::sftp) {
     // SFTP has no reply lines: libcurl's text ("Permission denied") is the server's word.
     f.response_code = 0;
@@ -152,7 +160,7 @@ Error CurlTransportBase::failure(const CurlReply& reply, std::string_view action
 }
 
 Result<std::vector<DirEntry>> CurlTransportBase::list_long_names(const std::string& dir_slash,
-                                                                std::string_view line_kind) {
+                                                                 std::string_view line_kind) {
   CurlRequest request;
   request.url = url_.url_for(dir_slash);
   CurlReply reply = run(request);

@@ -40,8 +40,8 @@ struct Step {
     failed,
   };
   Status status = Status::done;
-  std::string note;    // lacks: for mode(), e.g. "server lacks APPE"
-  std::string notice;  // lacks: one log line saying what changes from now on
+  std::string note;                 // lacks: for mode(), e.g. "server lacks APPE"
+  std::string notice;               // lacks: one log line saying what changes from now on
   Error error{Errc::internal, ""};  // failed
 
   static Step ok() { return {}; }
@@ -50,16 +50,13 @@ struct Step {
   }
   static Step shorter() { return {Status::too_short, "", "", {Errc::internal, ""}}; }
   static Step failure(Error error) { return {Status::failed, "", "", std::move(error)}; }
-  static Step from(Result<void> result) {
-    return result ? ok() : failure(result.error());
-  }
+  static Step from(Result<void> result) { return result ? ok() : failure(result.error()); }
 };
 
 class CurlTransportBase : public Transport {
  public:
   Result<std::vector<DirEntry>> list(const std::string& dir) final;
-  Result<void> read_to(const std::string& path, std::uint64_t offset,
-                       const ByteSink& sink) final;
+  Result<void> read_to(const std::string& path, std::uint64_t offset, const ByteSink& sink) final;
   Result<void> append(const std::string& path, std::string_view data) final;
   Result<void> create_file(const std::string& path, std::string_view data) final;
   Result<void> make_dir(const std::string& path) final;
@@ -72,8 +69,8 @@ class CurlTransportBase : public Transport {
   // `url`'s password goes into the session's guarded memory and is wiped from the copy kept
   // here, so request URLs built from url() never carry it (they keep the user, so that
   // ~/.netrc can still supply a password).
-  CurlTransportBase(RemoteUrl url, const TransportOptions& opts, Logger& log,
-                    CurlFlavour flavour, CapabilityState initial = {});
+  CurlTransportBase(RemoteUrl url, const TransportOptions& opts, Logger& log, CurlFlavour flavour,
+                    CapabilityState initial = {});
   ~CurlTransportBase() override = default;
 
   // ---- What each protocol implements. Paths are checked already. ----

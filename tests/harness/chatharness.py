@@ -3,6 +3,7 @@
 # helpers, and where a room's files are on a server.
 # Run by /usr/bin/python3 (Debian's pyftpdlib); ctest sets PYTHONPATH to this folder and
 # FTPCHATFS_BIN to the built binary.
+from harness_disk import SmallDisk
 from harness_base import (HarnessError, ScratchDir, WaitTimeout, free_port, free_port_range,
                           make_scratch, port_accepts, wait_for)
 from harness_ftp import (FtpServerBase, ProftpdServer, PureFtpdServer, PyFtpdServer, VsftpdServer,
@@ -28,5 +29,5 @@ __all__ = [
     'cleanup_stale_mounts', 'ftpchatfs_binary', 'is_mounted', 'run_ftpchatfs', 'TailFollower',
     'Steps', 'append_line', 'read_status', 'read_text', 'ServerTestCase', 'current_period', 'period_before',
     'period_folders', 'room_dirs', 'writer_files', 'writer_files_under', 'writer_id',
-    'writer_file_of', 'find_writer_file', 'FolderSettings', 'SyncthingCluster',
+    'writer_file_of', 'find_writer_file', 'SmallDisk', 'FolderSettings', 'SyncthingCluster',
 ]

@@ -19,10 +19,10 @@ SCRATCH_PREFIX = 'ftpchat-t-'
 _PORT_LOW, _PORT_HIGH = 20000, 32000
 
 # Clean-up happens in this order at exit: readers of mounted files (they keep a mount busy), then
-# mounts (a leftover FUSE mount breaks what comes after it), proxies, servers, and last the
-# scratch folders. Protected by _registry_lock.
+# mounts (a leftover FUSE mount breaks what comes after it), proxies, servers, small disks
+# (tmpfs that servers or clients wrote to), and last the scratch folders. Protected by _registry_lock.
 _registry_lock = threading.Lock()
-_registry = {'followers': [], 'mounts': [], 'proxies': [], 'servers': [], 'scratch': []}
+_registry = {'followers': [], 'mounts': [], 'proxies': [], 'servers': [], 'disks': [], 'scratch': []}
 
 
 class HarnessError(AssertionError):
@@ -46,7 +46,8 @@ def unregister(kind, obj):
 
 
 def _cleanup_all():
-    for kind, method in (('followers', 'stop'), ('mounts', 'cleanup'), ('proxies', 'stop'), ('servers', 'stop')):
+    for kind, method in (('followers', 'stop'), ('mounts', 'cleanup'), ('proxies', 'stop'), ('servers', 'stop'),
+                         ('disks', 'close')):
         with _registry_lock:
             objs = list(reversed(_registry[kind]))
         for obj in objs:

@@ -1,6 +1,7 @@
 // CurlSession over HTTP (what the S3 and WebDAV transports build on), against Python's
 // http.server on 127.0.0.1: a 2xx body reaches the sink, an error reply's body never does
-// (it is kept in CurlReply::body for the message), and response headers are kept. Run: ./build/tests/transport_integration_tests --gtest_filter='CurlSessionHttp*'
+// (it is kept in CurlReply::body for the message), and response headers are kept. Run:
+// ./build/tests/transport_integration_tests --gtest_filter='CurlSessionHttp*'
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>

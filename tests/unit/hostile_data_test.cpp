@@ -79,7 +79,7 @@ TEST_F(HostileDataTest, GarbageLinesAndEmptyFilesAreHarmless) {
   const std::string log = room->read_log(0, 1 << 20);
   EXPECT_NE(log.find("<alice> two"), std::string::npos);
   EXPECT_EQ(room->counters().rejected, 2u);
-  EXPECT_EQ(room->counters().last_error, "");
+  EXPECT_EQ(room->counters().last_error(), "");
 }
 
 TEST_F(HostileDataTest, AReplayedRecordIsADuplicateNotASecondMessage) {

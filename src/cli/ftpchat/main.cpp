@@ -83,6 +83,16 @@ int main(int argc, char** argv) {
         ->type_name("FILE");
     sub->add_flag("--accept-new-hostkey", opts.transport.accept_new_hostkey,
                   "record an unknown SSH host key in ~/.ssh/known_hosts (never a changed one)");
+    sub->add_option("--endpoint", opts.transport.endpoint,
+                    "s3://: the server, e.g. http://127.0.0.1:7480 (default: AWS_ENDPOINT_URL_S3, "
+                    "AWS_ENDPOINT_URL, else AWS)")
+        ->type_name("URL");
+    sub->add_option("--region", opts.transport.region,
+                    "s3://: the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, "
+                    "~/.aws/config, else us-east-1)")
+        ->type_name("NAME");
+    sub->add_flag("--rewrite", opts.transport.rewrite,
+                  "ftp://, s3://: never append; each send rewrites this client's own file");
     sub->add_flag("-v,--verbose", opts.verbose, "log what the engine does on stderr");
   };
 
