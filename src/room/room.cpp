@@ -148,8 +148,22 @@ void Room::note_remote_stamp(const Message& msg, bool live) {
 }
 
 Result<void> Room::sync() {
-  std::lock_guard lock(net_mu_);
-  return sync_locked();
+  Result<void> result;
+  {
+    std::lock_guard lock(net_mu_);
+    result = sync_locked();
+  }
+  {
+    std::lock_guard lock(sync_wait_mu_);
+    ++syncs_finished_;
+  }
+  sync_cv_.notify_all();
+  return result;
+}
+
+bool Room::wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patience) const {
+  std::unique_lock lock(sync_wait_mu_);
+  return sync_cv_.wait_for(lock, patience, [&] { return syncs_finished_.load() > seen; });
 }
 
 // The header is immutable and pinned (docs/FORMAT.md): when it changes size, disappears,
