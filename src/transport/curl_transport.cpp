@@ -50,6 +50,9 @@ Result<std::unique_ptr<Transport>> open_curl_transport(const RemoteUrl& url,
       return make_sftp_transport(url, opts, log);
     case Scheme::s3:
       return make_s3_transport(url, opts, log);
+    case Scheme::dav:
+    case Scheme::davs:
+      return make_error(Errc::unsupported, "WebDAV is not supported yet");
     case Scheme::file:
       break;
   }
