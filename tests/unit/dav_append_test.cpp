@@ -61,6 +61,14 @@ TEST(DavAppend, RefusedProbeFileMeansRewrite) {
   EXPECT_EQ(verdict(507, 0, std::nullopt).way, Way::undecided);  // 5xx: maybe later
 }
 
+TEST(DavAppend, MissingFolderDecidesNothing) {
+  for (long status : {404L, 409L}) {
+    DavAppendVerdict v = verdict(status, 0, std::nullopt);
+    EXPECT_EQ(v.way, Way::undecided) << status;
+    EXPECT_EQ(v.note, "append probe found no folder, HTTP " + std::to_string(status));
+  }
+}
+
 TEST(DavAppend, ContentRangeNamesFirstAndLastByte) {
   EXPECT_EQ(dav_content_range(2, 2), "Content-Range: bytes 2-3/*");
   EXPECT_EQ(dav_content_range(0, 1), "Content-Range: bytes 0-0/*");

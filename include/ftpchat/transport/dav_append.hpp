@@ -54,7 +54,7 @@ struct DavAppendVerdict {
   enum class Way {
     ranged_put,  // append by ranged PUT, guarded as above
     rewrite,     // PUT to a temporary name, MOVE over the file
-    undecided,   // no answer or a 5xx: this send rewrites, the next one probes again
+    undecided,   // no answer, a 5xx, no folder yet: the send fails, the next try probes again
   };
   Way way = Way::undecided;
   std::string note;  // for ROOM/status and the log: why, e.g. "server refuses Content-Range"
