@@ -6,7 +6,7 @@
 import os
 import urllib.parse
 
-from harness_base import HarnessError, run
+from harness_base import HarnessError, run, wait_for
 from harness_server import ServerBase, make_self_signed_cert
 
 APACHE_BINARY = '/usr/sbin/apache2'
@@ -99,6 +99,24 @@ class DavServerBase(ServerBase):
 
     def count_requests(self, method=None):
         return sum(1 for m, _p, _s in self.requests() if method is None or m == method)
+
+    def mark(self, label):
+        """Requests /mark-LABEL (a 404) and waits until the access log shows it: what is logged
+        before it was asked before it, even on lighttpd, which writes its log about once a
+        second. See requests_between()."""
+        run(['curl', '-s', '-o', '/dev/null'] + self.curl_args() + [self.http_url('mark-' + label)])
+        wait_for(lambda: ('GET', '/mark-' + label) in ((m, p) for m, p, _s in self.requests()), 10,
+                 message='/mark-%s in the access log of %s' % (label, self.kind))
+
+    def requests_between(self, begin, end):
+        """The requests logged between mark(begin) and mark(end): [(method, path, status)]."""
+        out, inside = [], False
+        for method, path, status in self.requests():
+            if path in ('/mark-' + begin, '/mark-' + end):
+                inside = path == '/mark-' + begin
+            elif inside:
+                out.append((method, path, status))
+        return out
 
     def log_tail(self, lines=40):
         # The start-up messages go to server.log, everything later to error.log.
