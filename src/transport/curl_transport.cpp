@@ -2,6 +2,7 @@
 // local one, everything else libcurl).
 #include "ftpchat/transport/curl_transport.hpp"
 
+#include "dav_transport.hpp"
 #include "ftp_transport.hpp"
 #include "ftpchat/transport/local_transport.hpp"
 #include "s3_transport.hpp"
@@ -52,7 +53,7 @@ Result<std::unique_ptr<Transport>> open_curl_transport(const RemoteUrl& url,
       return make_s3_transport(url, opts, log);
     case Scheme::dav:
     case Scheme::davs:
-      return make_error(Errc::unsupported, "WebDAV is not supported yet");
+      return make_dav_transport(url, opts, log);
     case Scheme::file:
       break;
   }

@@ -2,7 +2,8 @@
 # lighttpd 1.4 with mod_webdav (Debian's packages), each as the test's own foreground process
 # with its own config file in a scratch folder (never Debian's services or /etc configs), basic
 # auth for user chat, and optionally TLS with a self-signed certificate (clients trust
-# `cert_path` through cacert). Both log every request as "METHOD PATH STATUS" (requests()).
+# `cert_path` through cacert). Both log every request as "METHOD PATH STATUS BYTES" (requests(),
+# bytes_sent_between()).
 import os
 import urllib.parse
 
@@ -83,8 +84,8 @@ class DavServerBase(ServerBase):
             args += ['--cacert', self.cert_path]
         return args
 
-    def requests(self):
-        """Every request served so far (across restarts): [(method, path, status)]."""
+    def _log_entries(self):
+        """[(method, path, status, body bytes sent)] from the access log."""
         try:
             with open(self.access_log, encoding='utf-8', errors='replace') as f:
                 lines = f.read().splitlines()
@@ -93,12 +94,35 @@ class DavServerBase(ServerBase):
         out = []
         for line in lines:
             parts = line.split(' ')
-            if len(parts) >= 3:
-                out.append((parts[0], urllib.parse.unquote(' '.join(parts[1:-1])), parts[-1]))
+            if len(parts) >= 4:
+                sent = int(parts[-1]) if parts[-1].isdigit() else 0  # Apache writes "-" for 0
+                out.append((parts[0], urllib.parse.unquote(' '.join(parts[1:-2])), parts[-2], sent))
+        return out
+
+    def requests(self):
+        """Every request served so far (across restarts): [(method, path, status)]."""
+        return [entry[:3] for entry in self._log_entries()]
+
+    def bytes_sent_between(self, begin, end):
+        """Response body bytes of the requests between mark(begin) and mark(end), by method."""
+        out, inside = {}, False
+        for method, path, _status, sent in self._log_entries():
+            if path in ('/mark-' + begin, '/mark-' + end):
+                inside = path == '/mark-' + begin
+            elif inside:
+                out[method] = out.get(method, 0) + sent
         return out
 
     def count_requests(self, method=None):
         return sum(1 for m, _p, _s in self.requests() if method is None or m == method)
+
+    def stray_files(self):
+        """Paths (under data_dir) of temporary and append-probe files a client left behind."""
+        out = []
+        for root, _dirs, files in os.walk(self.data_dir):
+            out += [os.path.relpath(os.path.join(root, n), self.data_dir) for n in files
+                    if '.tmp-' in n or n.startswith('.ftpchat-probe-')]
+        return sorted(out)
 
     def mark(self, label):
         """Requests /mark-LABEL (a 404) and waits until the access log shows it: what is logged
@@ -143,7 +167,7 @@ class ApacheDavServer(DavServerBase):
             'Mutex file:%s default' % d, 'ServerName 127.0.0.1', 'Listen 127.0.0.1:%d' % self.port,
             'User %s' % RUN_USER, 'Group %s' % RUN_GROUP,
             'ErrorLog "%s"' % self.error_log, 'LogLevel warn',
-            'LogFormat "%m %U %>s" methods', 'CustomLog "%s" methods' % self.access_log,
+            'LogFormat "%m %U %>s %B" methods', 'CustomLog "%s" methods' % self.access_log,
             # Enough workers for the concurrency suite's eight mounts, each holding a connection.
             'StartServers 2', 'ServerLimit 4', 'ThreadsPerChild 32', 'MaxRequestWorkers 128',
             'KeepAlive On', 'MaxKeepAliveRequests 0', 'KeepAliveTimeout 30',
@@ -192,7 +216,7 @@ class LighttpdDavServer(DavServerBase):
             'server.username = "%s"' % RUN_USER, 'server.groupname = "%s"' % RUN_GROUP,
             'server.errorlog = "%s"' % self.error_log, 'server.upload-dirs = ( "%s" )' % self.run_dir,
             'server.max-keep-alive-requests = 10000', 'server.max-keep-alive-idle = 30',
-            'accesslog.filename = "%s"' % self.access_log, 'accesslog.format = "%m %U %>s"',
+            'accesslog.filename = "%s"' % self.access_log, 'accesslog.format = "%m %U %>s %b"',
             'webdav.activate = "enable"', 'webdav.is-readonly = "disable"',
             'auth.backend = "htpasswd"', 'auth.backend.htpasswd.userfile = "%s"' % self.htpasswd,
             'auth.require = ( "" => ( "method" => "basic", "realm" => "ftpchat test",'
