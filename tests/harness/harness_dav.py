@@ -128,7 +128,8 @@ class DavServerBase(ServerBase):
         """Requests /mark-LABEL (a 404) and waits until the access log shows it: what is logged
         before it was asked before it, even on lighttpd, which writes its log about once a
         second. See requests_between()."""
-        run(['curl', '-s', '-o', '/dev/null'] + self.curl_args() + [self.http_url('mark-' + label)])
+        run(['curl', '-s', '--http1.1', '-o', '/dev/null'] + self.curl_args()
+            + [self.http_url('mark-' + label)])
         wait_for(lambda: ('GET', '/mark-' + label) in ((m, p) for m, p, _s in self.requests()), 10,
                  message='/mark-%s in the access log of %s' % (label, self.kind))
 
