@@ -39,10 +39,9 @@ class RefusingTransport final : public Transport {
 
 Result<std::unique_ptr<Transport>> open_curl_transport(const RemoteUrl& url,
                                                        const TransportOptions& opts, Logger& log) {
-  if (opts.rewrite && url.scheme != Scheme::ftp && url.scheme != Scheme::ftps &&
-      url.scheme != Scheme::s3)
+  if (opts.rewrite && (url.scheme == Scheme::sftp || url.scheme == Scheme::file))
     return make_error(Errc::invalid_argument,
-                      "-o rewrite works with ftp://, ftps:// and s3:// only");
+                      "-o rewrite works with ftp://, ftps://, s3://, dav:// and davs:// only");
   switch (url.scheme) {
     case Scheme::ftp:
     case Scheme::ftps:

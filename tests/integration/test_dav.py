@@ -143,6 +143,22 @@ class DavChecks:
 class OnApacheDavs(DavChecks, h.ServerTestCase):
     server_class = staticmethod(lambda: h.ApacheDavServer(tls=True))
 
+    def test_rewrite_option_skips_the_probe_and_rewrites(self):
+        a = self.mount('alice', options=['rewrite'])
+        os.mkdir(a.path('r'))
+        b = self.mount('bob')
+        self.server.mark('rewrite-begin')
+        for text in ('first', 'second'):
+            h.append_line(a.outbox('r'), text)
+            h.wait_for(lambda: '<alice> %s' % text in h.read_text(b.log('r')), 10)
+        self.server.mark('rewrite-end')
+        self.assertEqual(h.read_status(a, 'r')['transport mode'], 'rewrite (-o rewrite)')
+        requests = self.server.requests_between('rewrite-begin', 'rewrite-end')
+        self.assertEqual([p for _m, p, _s in requests if '.ftpchat-probe-' in p], [])
+        own = [m for m, _p in writer_requests(self.server, 'rewrite-begin', 'rewrite-end')
+               if m not in ('GET', 'PROPFIND')]
+        self.assertEqual(own, ['PUT', 'MOVE', 'PUT', 'MOVE'])
+
 
 class OnLighttpdDavs(DavChecks, h.ServerTestCase):
     server_class = staticmethod(lambda: h.LighttpdDavServer(tls=True))
