@@ -106,10 +106,11 @@ Result<void> ChatEngine::start() {
   return {};
 }
 
-Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
+Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
+                                                  bool missing_header_logged) {
   auto raw = transport_.read(layout::join(folder, layout::kHeaderFile), 0);
-  auto unreadable = [&](const Error& err) {
-    log_.warning("room " + folder + " cannot be opened: " + describe(err));
+  auto unreadable = [&](const Error& err, bool log = true) {
+    if (log) log_.warning("room " + folder + " cannot be opened: " + describe(err));
     return Slot{nullptr, describe(err), err.code};
   };
   if (!raw) {
@@ -123,7 +124,11 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
         has_writers |= layout::parse_writer_file(e.name).has_value() ||
                        (e.is_dir && layout::is_period_folder(e.name));
     if (!has_writers) return raw.error();
-    return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is missing"));
+    Slot slot = unreadable(
+        make_error(Errc::bad_data, "the header of room " + folder + " is missing"),
+        !missing_header_logged);
+    slot.header_missing = true;
+    return slot;
   }
   if (raw->size() > kMaxHeaderV2Bytes)
     return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is too large"));
@@ -196,7 +201,10 @@ Result<void> ChatEngine::refresh() {
 }
 
 // Rooms are the base directory's sub-folders named by a room id. A folder whose header
-// is not there yet is being created by someone: it is skipped until the next refresh.
+// is not there yet is being created by someone: it is skipped until the next refresh. One
+// with writer files but no header is unreadable, and looked at again at each refresh: a
+// folder-sync tool may bring the header after the writer files (Syncthing creates the
+// folders of a pull, 2026-11/ among them, before the files).
 Result<void> ChatEngine::refresh_locked() {
   auto listing = transport_.list("");
   if (!listing) return listing.error();
@@ -212,7 +220,8 @@ Result<void> ChatEngine::refresh_locked() {
   std::map<std::string, Slot> next;
   constexpr auto kProbeEvery = std::chrono::seconds(5);  // an invitation shows this fast
   for (const std::string& folder : present) {
-    if (auto it = known.find(folder); it != known.end()) {
+    const auto it = known.find(folder);
+    if (it != known.end() && !it->second.header_missing) {
       const Slot& slot = it->second;
       const bool probe = !slot.room && slot.reason_code == Errc::not_member && config_.identity &&
                          Clock::now() - slot.probed > kProbeEvery;
@@ -221,7 +230,7 @@ Result<void> ChatEngine::refresh_locked() {
         continue;
       }
     }
-    auto slot = open_folder(folder);
+    auto slot = open_folder(folder, it != known.end());  // logged when first seen
     if (!slot) {
       if (slot.error().code != Errc::not_found) return slot.error();
       continue;
@@ -286,6 +295,21 @@ void ChatEngine::refresh_loop() {
     }
     poll_cv_.notify_all();
   }
+}
+
+void ChatEngine::sync_soon(const std::shared_ptr<Room>& room, std::chrono::milliseconds patience) {
+  const std::uint64_t seen = room->syncs_finished();
+  {
+    std::unique_lock lock(poll_mu_);
+    if (!poller_.joinable()) {
+      lock.unlock();
+      (void)room->sync();  // no poller yet: here, as it was
+      return;
+    }
+    sync_wanted_.insert(room->folder());
+  }
+  poll_cv_.notify_all();
+  (void)room->wait_sync_after(seen, patience);
 }
 
 std::vector<RoomEntry> ChatEngine::rooms(std::chrono::milliseconds max_age) {
@@ -418,9 +442,12 @@ void ChatEngine::poll_loop() {
   std::map<std::string, std::string> reported;  // folder -> last error logged
   Clock::time_point wake = Clock::now() + policy.fast;
   for (;;) {
+    std::set<std::string> wanted;  // rooms whose log is being opened: due now
     {
       std::unique_lock lock(poll_mu_);
-      if (poll_cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
+      poll_cv_.wait_until(lock, wake, [this] { return stopping_ || !sync_wanted_.empty(); });
+      if (stopping_) return;
+      wanted.swap(sync_wanted_);
     }
     const Clock::time_point start = Clock::now();
     wake = start + kReconsiderEvery;
@@ -438,7 +465,8 @@ void ChatEngine::poll_loop() {
       auto [it, fresh] = schedules.try_emplace(entry.room->folder());
       Schedule& s = it->second;
       if (fresh) s.active = start;
-      if (const auto next = due(*entry.room, s, start); !fresh && start < next) {
+      if (const auto next = due(*entry.room, s, start);
+          !fresh && start < next && !wanted.contains(entry.room->folder())) {
         wake = std::min(wake, next);
         continue;
       }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +53,13 @@ class ChatEngine {
   std::optional<RoomEntry> find(std::string_view name,
                                 std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
 
+  // What opening ROOM/log does: the poller syncs the room at once, and this waits for that
+  // sync at most `patience`, so a server that stops answering cannot hang `cat log` (it then
+  // shows what this mount has). Before the poller runs, the room is synced here.
+  static constexpr std::chrono::milliseconds kOpenPatience{2000};
+  void sync_soon(const std::shared_ptr<Room>& room,
+                 std::chrono::milliseconds patience = kOpenPatience);
+
   // Creates a room on the server: exists if a room of that name is already there. A
   // passphrase room when the engine has a passphrase, else a member room owned by the
   // identity (named config.nick in it), else invalid_argument.
@@ -75,6 +83,7 @@ class ChatEngine {
     std::string reason;               // why it is unreadable
     Errc reason_code = Errc::internal;
     std::chrono::steady_clock::time_point probed{};  // member rooms not ours: last tried
+    bool header_missing = false;      // writer files but no header yet: looked at again
   };
   Result<void> refresh();
   Result<void> refresh_locked();  // requires refresh_mu_
@@ -83,7 +92,8 @@ class ChatEngine {
   // refresher_, waited for at most kListPatience.
   void refresh_if_stale(std::chrono::milliseconds max_age);
   void refresh_loop();
-  Result<Slot> open_folder(const std::string& folder);
+  // missing_header_logged: a header still missing is not logged again.
+  Result<Slot> open_folder(const std::string& folder, bool missing_header_logged = false);
   Result<Slot> open_member_folder(const std::string& folder, const RoomHeader& header);
   bool passphrase_available();  // asks config.ask_passphrase once while starting
   Result<void> upload_and_add(std::string_view name, const std::string& folder,
@@ -113,6 +123,7 @@ class ChatEngine {
   std::condition_variable poll_cv_;
   bool stopping_ = false;   // guarded by poll_mu_
   bool refresh_wanted_ = false;     // guarded by poll_mu_
+  std::set<std::string> sync_wanted_;  // room folders to sync now (sync_soon); poll_mu_
   std::uint64_t refreshes_started_ = 0;  // by refresher_; guarded by poll_mu_
   std::uint64_t refreshes_done_ = 0;     // by refresher_; guarded by poll_mu_
   std::thread poller_;
