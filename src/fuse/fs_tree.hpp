@@ -27,7 +27,7 @@ inline MountState& state() { return *static_cast<MountState*>(fuse_get_context()
 inline ChatEngine& engine() { return state().engine; }
 inline ScratchFiles& scratch() { return state().scratch; }
 
-enum class Node { root, room, log, outbox, status, jsonl, scratch };
+enum class Node { root, room, log, outbox, status, jsonl, scratch, unread };  // unread: MOUNT/.unread
 
 struct Target {
   Node node = Node::root;

@@ -59,6 +59,10 @@ Result<void> Room::ensure_outbox_locked(bool create) {
     ctx_.log.info("room " + folder_ + ": " + std::to_string(spool->pending_count()) +
                   " message(s) queued from an earlier session are being sent");
   ctx_.log.info("room " + folder_ + ": writing as " + to_hex(identity->id()));
+  {
+    std::lock_guard state(state_mu_);
+    seen_.add_own(identity->id());  // our messages are never unread
+  }
   own_.emplace(std::move(identity.value()));
   spool_.emplace(std::move(spool.value()));
   return {};

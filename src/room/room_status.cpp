@@ -80,10 +80,12 @@ std::string Room::status_text() const {
                                  "files can read; see ftpchat-format(5))"
                                : ""));
   line("state", state);
+  line("nick", escape_text(ctx_.config.nick));  // as the log shows this user's messages
   line("writer", c.writer.empty() ? "none yet" : c.writer);
   line("messages pending", std::to_string(c.pending));
   line("messages sent", std::to_string(c.sent));
   line("messages received", std::to_string(c.received));
+  line("unread", std::to_string(unread()));
   line("last sync", rfc3339_utc(c.last_sync_ms));
   line("last error", c.last_error().empty() ? "none" : c.last_error());
   line("send error", c.send_error.empty()

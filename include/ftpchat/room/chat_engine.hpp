@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -22,6 +23,11 @@
 #include "ftpchat/room/room_context.hpp"
 
 namespace ftpchat {
+
+// The name of the file the mount's root keeps beside the rooms (MOUNT/.unread: the rooms
+// with unread messages). A room of that name is listed with its folder's prefix, as the second of
+// two rooms with one name is.
+inline constexpr std::string_view kRootFileName = ".unread";
 
 struct RoomEntry {
   std::string name;             // display name (folder id when unreadable)
@@ -48,6 +54,11 @@ class ChatEngine {
   std::vector<RoomEntry> rooms(std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
   std::optional<RoomEntry> find(std::string_view name,
                                 std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
+
+  // MOUNT/.unread: one line per open room with unread messages, `COUNT NAME` (as uniq -c
+  // writes), by name. Rooms as last listed (a list older than 5 s is refreshed in the
+  // background for the next call): never waits for the server or a sync.
+  std::string unread_summary();
 
   // Creates a room on the server: exists if a room of that name is already there.
   Result<void> create_room(std::string_view name);

@@ -19,6 +19,7 @@
 #include "ftpchat/room/clock_skew.hpp"
 #include "ftpchat/room/log_store.hpp"
 #include "ftpchat/room/room_context.hpp"
+#include "ftpchat/room/seen_tracker.hpp"
 #include "ftpchat/room/writer_cursor.hpp"
 #include "ftpchat/room/writer_identity.hpp"
 
@@ -54,6 +55,7 @@ struct RoomCounters {
 class Room {
  public:
   Room(OpenedRoom opened, std::string folder, RoomContext ctx);
+  ~Room();  // writes what was seen (save_seen)
 
   const std::string& name() const { return opened_.name; }
   const std::string& folder() const { return folder_; }
@@ -89,7 +91,9 @@ class Room {
   bool has_outbox_work() const;
 
   std::uint64_t log_size() const;
-  std::string read_log(std::uint64_t offset, std::size_t length) const;
+  // Up to `length` bytes of ROOM/log from `offset`. Unless `peek`, what it returns counts as
+  // seen by the user (room_seen.cpp).
+  std::string read_log(std::uint64_t offset, std::size_t length, bool peek = false);
   // When a reader last read the log, or asked its size (tail -f's fstat): the poller polls
   // a room that is being read faster (room/poll_policy.hpp).
   std::chrono::steady_clock::time_point last_log_read() const {
@@ -100,7 +104,15 @@ class Room {
   }
   // ROOM/log.jsonl: the same messages (no notices) as JSON lines (record/render_json.hpp).
   std::uint64_t jsonl_size() const;
-  std::string read_jsonl(std::uint64_t offset, std::size_t length) const;
+  std::string read_jsonl(std::uint64_t offset, std::size_t length, bool peek = false);
+  // Messages of others in the log that no read has returned yet (this session or an earlier
+  // one: room/seen_tracker.hpp). Takes only state_mu_: answers at once.
+  std::uint64_t unread() const;
+  // Writes what was seen to the state folder when it changed, at most every kSeenSaveEvery
+  // unless `now`; never while holding a lock that readers take. Called by the poller and at
+  // the end; a failure (full disk) is logged once and tried again next time.
+  static constexpr std::chrono::seconds kSeenSaveEvery{5};
+  void save_seen(bool now = false);
   RoomCounters counters() const;
   // ROOM/status: stable "key: value" lines (documented in ftpchatfs(1)).
   std::string status_text() const;
@@ -110,6 +122,11 @@ class Room {
   struct SyncTally;
 
   Result<void> sync_locked();                     // requires net_mu_
+  // Appends a sync's merged messages to log and log.jsonl, noting them for unread
+  // (room_seen.cpp); requires net_mu_.
+  void append_fresh(FreshMerge& fresh);
+  // Before the first sync: what earlier sessions saw, and this client's writer ids.
+  void load_seen_locked();  // requires net_mu_
   void fetch_writer_file(const std::string& path, WriterCursor& cursor, bool own_file,
                          FreshMerge& fresh, SyncTally& tally);  // requires net_mu_
   // Period folders (room_periods.cpp): which to list in this sync, and where to append.
@@ -182,6 +199,13 @@ class Room {
   mutable std::atomic<std::chrono::steady_clock::rep> last_stat_{0};
   LogStore jsonl_;          // guarded by state_mu_
   RoomCounters counters_;   // guarded by state_mu_ (pending and writer filled on read)
+  SeenTracker seen_;        // guarded by state_mu_
+  std::uint64_t seen_saved_ = 0;  // seen_.changes() last written; guarded by state_mu_
+
+  // Writing the seen file: serializes writers, never taken by readers.
+  std::mutex seen_save_mu_;
+  std::chrono::steady_clock::time_point seen_saved_at_{};  // guarded by seen_save_mu_
+  bool seen_save_failing_ = false;                         // guarded by seen_save_mu_
 };
 
 }  // namespace ftpchat
