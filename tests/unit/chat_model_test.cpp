@@ -53,6 +53,11 @@ TEST(ChatStatus, ParsesTheMountsKeys) {
   EXPECT_EQ(s.last_error, "cannot connect: refused");
   EXPECT_EQ(s.state, "ok");
   EXPECT_EQ(interpret_status(parse_status("last error: none\n")).last_error, "");
+  EXPECT_FALSE(s.unread.has_value());  // a mount that does not count
+  const RoomStatus counted = interpret_status(parse_status("nick: al ice\nunread: 12\n"));
+  EXPECT_EQ(counted.unread, 12u);
+  EXPECT_EQ(counted.nick, "al ice");
+  EXPECT_FALSE(interpret_status(parse_status("unread: many\n")).unread.has_value());
 }
 
 TEST(ChatMembers, NicksWithTheirLastMessage) {

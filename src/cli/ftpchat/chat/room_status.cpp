@@ -29,6 +29,12 @@ RoomStatus interpret_status(const std::map<std::string, std::string>& keys) {
   if (auto it = keys.find("last error"); it != keys.end() && it->second != "none")
     s.last_error = it->second;
   if (auto it = keys.find("state"); it != keys.end()) s.state = it->second;
+  if (auto it = keys.find("unread"); it != keys.end()) {
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+    if (ec == std::errc() && end == it->second.data() + it->second.size()) s.unread = n;
+  }
+  if (auto it = keys.find("nick"); it != keys.end()) s.nick = it->second;
   return s;
 }
 

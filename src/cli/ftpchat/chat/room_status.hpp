@@ -1,5 +1,5 @@
 // ROOM/status as the client reads it: "key: value" lines (keys in ftpchatfs(1)). Only what
-// the client shows is interpreted; later keys (unread counts, receipts) slot in here.
+// the client shows is interpreted.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +16,8 @@ struct RoomStatus {
   std::uint64_t pending = 0;  // "messages pending"
   std::string last_error;     // "last error", empty for "none"
   std::string state;          // "state": "ok" or "read-only: ..."
+  std::optional<std::uint64_t> unread;  // "unread": others' messages no read returned yet
+  std::string nick;           // "nick": the user's nick as the log shows it (empty: unknown)
 };
 
 RoomStatus interpret_status(const std::map<std::string, std::string>& keys);
