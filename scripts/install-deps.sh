@@ -25,6 +25,8 @@ PACKAGES=(
   # clocks off by hours (issue 10: LD_PRELOAD of libfaketime in a daemon under test)
   faketime
   help2man
+  # rooms in a synced folder (test_syncthing.py, bench/syncthing_latency.py)
+  syncthing
   # the S3 reference server: Ceph's RADOS Gateway on a one-node memstore cluster (tests/harness)
   radosgw ceph-mon ceph-osd ceph-common
   # runtime libraries of the unpacked proftpd-core (pure-ftpd's are covered above)

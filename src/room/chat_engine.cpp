@@ -104,10 +104,11 @@ Result<void> ChatEngine::start() {
   return {};
 }
 
-Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
+Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
+                                                  bool missing_header_logged) {
   auto raw = transport_.read(layout::join(folder, layout::kHeaderFile), 0);
-  auto unreadable = [&](const Error& err) {
-    log_.warning("room " + folder + " cannot be opened: " + describe(err));
+  auto unreadable = [&](const Error& err, bool log = true) {
+    if (log) log_.warning("room " + folder + " cannot be opened: " + describe(err));
     return Slot{nullptr, describe(err), err.code};
   };
   if (!raw) {
@@ -121,7 +122,11 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
         has_writers |= layout::parse_writer_file(e.name).has_value() ||
                        (e.is_dir && layout::is_period_folder(e.name));
     if (!has_writers) return raw.error();
-    return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is missing"));
+    Slot slot = unreadable(
+        make_error(Errc::bad_data, "the header of room " + folder + " is missing"),
+        !missing_header_logged);
+    slot.header_missing = true;
+    return slot;
   }
   if (raw->size() > kMaxHeaderBytes)
     return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is too large"));
@@ -148,7 +153,10 @@ Result<void> ChatEngine::refresh() {
 }
 
 // Rooms are the base directory's sub-folders named by a room id. A folder whose header
-// is not there yet is being created by someone: it is skipped until the next refresh.
+// is not there yet is being created by someone: it is skipped until the next refresh. One
+// with writer files but no header is unreadable, and looked at again at each refresh: a
+// folder-sync tool may bring the header after the writer files (Syncthing creates the
+// folders of a pull, 2026-11/ among them, before the files).
 Result<void> ChatEngine::refresh_locked() {
   auto listing = transport_.list("");
   if (!listing) return listing.error();
@@ -163,11 +171,12 @@ Result<void> ChatEngine::refresh_locked() {
   }
   std::map<std::string, Slot> next;
   for (const std::string& folder : present) {
-    if (auto it = known.find(folder); it != known.end()) {
+    const auto it = known.find(folder);
+    if (it != known.end() && !it->second.header_missing) {
       next.emplace(folder, it->second);
       continue;
     }
-    auto slot = open_folder(folder);
+    auto slot = open_folder(folder, it != known.end());  // logged when first seen
     if (!slot) {
       if (slot.error().code != Errc::not_found) return slot.error();
       continue;

@@ -1,5 +1,6 @@
-# The integration-test harness in one import: real servers on 127.0.0.1, a fault-injecting TCP
-# proxy, real ftpchatfs mounts, shell-level helpers, and where a room's files are on a server.
+# The integration-test harness in one import: real servers on 127.0.0.1 (and Syncthing
+# instances sharing folders), a fault-injecting TCP proxy, real ftpchatfs mounts, shell-level
+# helpers, and where a room's files are on a server.
 # Run by /usr/bin/python3 (Debian's pyftpdlib); ctest sets PYTHONPATH to this folder and
 # FTPCHATFS_BIN to the built binary.
 from harness_disk import SmallDisk
@@ -14,6 +15,7 @@ from harness_rooms import (current_period, find_writer_file, period_before, peri
                            room_dirs, writer_file_of, writer_files, writer_files_under, writer_id)
 from harness_server import ServerBase, make_self_signed_cert, servers_root
 from harness_sshd import SshdServer
+from harness_syncthing import FolderSettings, SyncthingCluster
 from harness_testcase import ServerTestCase
 from harness_tools import Steps, TailFollower, append_line, read_status, read_text
 
@@ -27,5 +29,5 @@ __all__ = [
     'cleanup_stale_mounts', 'ftpchatfs_binary', 'is_mounted', 'run_ftpchatfs', 'TailFollower',
     'Steps', 'append_line', 'read_status', 'read_text', 'ServerTestCase', 'current_period', 'period_before',
     'period_folders', 'room_dirs', 'writer_files', 'writer_files_under', 'writer_id',
-    'writer_file_of', 'find_writer_file', 'SmallDisk',
+    'writer_file_of', 'find_writer_file', 'SmallDisk', 'FolderSettings', 'SyncthingCluster',
 ]

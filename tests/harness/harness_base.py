@@ -211,6 +211,44 @@ def process_tree(pid):
     return result
 
 
+def _listening_inodes(port):
+    """Socket inodes listening on TCP `port` (any address), from /proc/net/tcp{,6}."""
+    inodes = set()
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, state, inode = fields[1], fields[3], fields[9]
+                    if state == '0A' and int(local.rsplit(':', 1)[1], 16) == port:
+                        inodes.add(inode)
+        except OSError:
+            continue
+    return inodes
+
+
+def tree_listens_on(pid, port):
+    """True when `pid` or one of its descendants holds a socket listening on `port`. A
+    connection that succeeds proves only that *something* listens: on a busy machine it can be
+    another test's passive data port, while the server started here is still starting."""
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return False
+    for p in process_tree(pid):
+        try:
+            for fd in os.listdir('/proc/%d/fd' % p):
+                try:
+                    link = os.readlink('/proc/%d/fd/%s' % (p, fd))
+                except OSError:
+                    continue
+                if link.startswith('socket:[') and link[8:-1] in inodes:
+                    return True
+        except OSError:
+            continue
+    return False
+
+
 def signal_tree(pid, sig):
     for p in process_tree(pid):
         try:

@@ -7,7 +7,8 @@ import time
 import urllib.parse
 
 from harness_base import (HarnessError, file_tail, free_port, kill_process, make_scratch,
-                          port_accepts, register, run, signal_tree, spawn, stop_process, unregister)
+                          port_accepts, register, run, signal_tree, spawn, stop_process, tree_listens_on,
+                          unregister)
 
 SERVERS_ROOT_DEFAULT = '/var/tmp/ftpchatfs-servers/root'
 
@@ -90,7 +91,8 @@ class ServerBase:
         self.proc = spawn(self._command(), self.log_path, env=self._env(), cwd=self.dir)
         self.starts += 1
         deadline = time.monotonic() + self.start_timeout
-        while not port_accepts(self.port):
+        # Ready when the port answers and it is this server's own socket that listens there.
+        while not (port_accepts(self.port) and tree_listens_on(self.proc.pid, self.port)):
             if self.proc.poll() is not None:
                 code = self.proc.returncode
                 self.proc = None

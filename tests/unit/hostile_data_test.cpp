@@ -186,6 +186,26 @@ TEST_F(HostileDataTest, RoomsWithAMissingOrTruncatedHeaderAreListedButUnreadable
   EXPECT_EQ(reasons["third"], "");
 }
 
+// A folder-sync tool can bring a room's writer files before its header (Syncthing creates the
+// folders of a pull before its files): that room is unreadable only until the header is there.
+TEST_F(HostileDataTest, ARoomWhoseHeaderArrivesAfterItsWriterFilesOpensOnceItIsThere) {
+  send("one");
+  const std::string path = folder() + "/header";
+  const std::string header = server_.files[path];
+  server_.files.erase(path);
+  EngineClient carol(server_, "carol", state_ / "c");
+  ASSERT_TRUE(carol.engine->start());
+  for (int i = 0; i < 2; ++i) {  // still missing at the next refresh
+    auto rooms = carol.engine->rooms(std::chrono::milliseconds(0));
+    ASSERT_EQ(rooms.size(), 1u);
+    EXPECT_EQ(rooms[0].room, nullptr);
+    EXPECT_NE(rooms[0].unreadable_reason.find("is missing"), std::string::npos);
+  }
+  server_.files[path] = header;
+  ASSERT_NE(carol.room("r"), nullptr);
+  EXPECT_NE(carol.text("r").find("<alice> one"), std::string::npos);
+}
+
 TEST_F(HostileDataTest, AWriterFileCutShortIsFrozenAndTheLogKeepsWhatWasShown) {
   send("one");
   send("two");

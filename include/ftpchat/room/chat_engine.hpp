@@ -78,6 +78,7 @@ class ChatEngine {
     std::shared_ptr<Room> room;
     std::string reason;               // why it is unreadable
     Errc reason_code = Errc::internal;
+    bool header_missing = false;      // writer files but no header yet: looked at again
   };
   Result<void> refresh();
   Result<void> refresh_locked();  // requires refresh_mu_
@@ -86,7 +87,8 @@ class ChatEngine {
   // refresher_, waited for at most kListPatience.
   void refresh_if_stale(std::chrono::milliseconds max_age);
   void refresh_loop();
-  Result<Slot> open_folder(const std::string& folder);
+  // missing_header_logged: a header still missing is not logged again.
+  Result<Slot> open_folder(const std::string& folder, bool missing_header_logged = false);
   std::vector<RoomEntry> entries_locked() const;
   std::vector<std::shared_ptr<Room>> open_rooms() const;  // takes rooms_mu_; no network
   RoomContext room_context();
