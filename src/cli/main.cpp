@@ -110,11 +110,13 @@ int main(int argc, char** argv) {
 
   CommandLine cli;
   CLI::App app{"ftpchatfs " FTPCHAT_VERSION
-               " - mount a directory of end-to-end encrypted chat rooms on an FTP, FTPS or SFTP "
-               "server",
+               " - mount a directory of end-to-end encrypted chat rooms on an FTP, FTPS, SFTP or "
+               "WebDAV server",
                "ftpchatfs"};
   app.set_version_flag("-V,--version", "ftpchatfs " FTPCHAT_VERSION);
-  app.add_option("URL", cli.url, "remote directory: ftp://[user[:password]@]host[:port]/path/")
+  app.add_option("URL", cli.url,
+                 "remote directory: ftp://[user[:password]@]host[:port]/path/ (or ftps, sftp, "
+                 "dav, davs, file)")
       ->required();
   app.add_option("MOUNTPOINT", cli.mountpoint, "empty local directory to mount on")->required();
   app.add_flag("-f,--foreground", cli.foreground, "stay in the foreground");

@@ -10,7 +10,8 @@
 //  1. log and outbox use direct_io and attr_timeout 0, so every read and every fstat
 //     (tail -f, less +F) reaches us and sees the log grow; nothing stale sits in the
 //     kernel's page cache.
-//  2. opening log syncs the room first; the poller keeps it current afterwards.
+//  2. opening log syncs the room first (through the poller, waiting at most 2 s: a server
+//     that stops answering gets the log as this mount has it); the poller keeps it current.
 //  2a. a write to outbox returns once its lines are in the spool file (page cache, no
 //     fdatasync); fsync makes the spool durable first. With -o sync_send, flush/fsync wait
 //     (up to send_timeout) until the server has every line written through that handle.
@@ -190,8 +191,7 @@ int fs_open(const char* path, fuse_file_info* fi) {
   const int mode = fi->flags & O_ACCMODE;
   if (t.node == Node::log || t.node == Node::jsonl) {
     if (mode != O_RDONLY) return -EACCES;
-    if (auto synced = t.room.room->sync(); !synced)  // rule 2; serve what we have if offline
-      (void)synced;
+    engine().sync_soon(t.room.room);  // rule 2; a silent server gets 2 s, then the log as is
   } else if (t.node == Node::status || t.node == Node::unread) {
     if (mode != O_RDONLY) return -EACCES;
   } else if (t.node != Node::outbox && t.node != Node::scratch) {

@@ -139,7 +139,7 @@ const std::vector<OptionDoc>& mount_option_docs() {
       {"compress=zstd", "compress messages with zstd when that makes them smaller (default none); all clients read them"},
       {"endpoint=URL", "s3://: the server, e.g. http://127.0.0.1:7480 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)"},
       {"region=NAME", "s3://: the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config, else us-east-1)"},
-      {"rewrite", "ftp://, s3://: never append; each send rewrites this client's own file (for servers whose appends misbehave)"},
+      {"rewrite", "ftp://, s3://, dav://: never append; each send rewrites this client's own file (for servers whose appends misbehave)"},
   };
   return docs;
 }

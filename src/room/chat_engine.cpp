@@ -268,6 +268,21 @@ void ChatEngine::refresh_loop() {
   }
 }
 
+void ChatEngine::sync_soon(const std::shared_ptr<Room>& room, std::chrono::milliseconds patience) {
+  const std::uint64_t seen = room->syncs_finished();
+  {
+    std::unique_lock lock(poll_mu_);
+    if (!poller_.joinable()) {
+      lock.unlock();
+      (void)room->sync();  // no poller yet: here, as it was
+      return;
+    }
+    sync_wanted_.insert(room->folder());
+  }
+  poll_cv_.notify_all();
+  (void)room->wait_sync_after(seen, patience);
+}
+
 std::vector<RoomEntry> ChatEngine::rooms(std::chrono::milliseconds max_age) {
   refresh_if_stale(max_age);
   std::lock_guard lock(rooms_mu_);
@@ -359,9 +374,12 @@ void ChatEngine::poll_loop() {
   std::map<std::string, std::string> reported;  // folder -> last error logged
   Clock::time_point wake = Clock::now() + policy.fast;
   for (;;) {
+    std::set<std::string> wanted;  // rooms whose log is being opened: due now
     {
       std::unique_lock lock(poll_mu_);
-      if (poll_cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
+      poll_cv_.wait_until(lock, wake, [this] { return stopping_ || !sync_wanted_.empty(); });
+      if (stopping_) return;
+      wanted.swap(sync_wanted_);
     }
     const Clock::time_point start = Clock::now();
     wake = start + kReconsiderEvery;
@@ -380,7 +398,8 @@ void ChatEngine::poll_loop() {
       auto [it, fresh] = schedules.try_emplace(entry.room->folder());
       Schedule& s = it->second;
       if (fresh) s.active = start;
-      if (const auto next = due(*entry.room, s, start); !fresh && start < next) {
+      if (const auto next = due(*entry.room, s, start);
+          !fresh && start < next && !wanted.contains(entry.room->folder())) {
         wake = std::min(wake, next);
         continue;
       }

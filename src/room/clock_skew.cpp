@@ -29,13 +29,17 @@ std::optional<ClockSkewWatch::Finding> ClockSkewWatch::note(const Id128& writer,
     }
     if (w.lag_in_two_syncs) offset = -w.min_lag;
   } else if (live) {  // rule 3
+    if (w.flagged) ++generation_;
     w = Writer{w.nick};
     return std::nullopt;
   }
   if (!offset) return std::nullopt;
   const bool fresh = !w.flagged;
   w.flagged = true;
-  w.offset = *offset;
+  if (fresh || std::llabs(w.offset - *offset) >= 1000) {  // not for each record's few ms
+    w.offset = *offset;
+    ++generation_;
+  }
   if (!fresh) return std::nullopt;
   return Finding{writer, w.nick, w.offset};
 }

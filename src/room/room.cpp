@@ -134,9 +134,10 @@ void Room::append_notice(const std::string& text) {
 void Room::note_remote_stamp(const Message& msg, bool live) {
   (void)ctx_.clock.observe(msg.stamp);
   const std::int64_t now = ctx_.wall.now_ms();
+  const std::uint64_t before = clocks_.generation();
   auto found = clocks_.note(msg.writer, msg.nick, HybridClock::millis(msg.stamp), now, live,
                             sync_number_);
-  {
+  if (clocks_.generation() != before) {  // rarely: not once per record of a big first sync
     std::lock_guard lock(state_mu_);
     counters_.clocks_off = clocks_.far_off();
   }
@@ -151,8 +152,22 @@ void Room::note_remote_stamp(const Message& msg, bool live) {
 }
 
 Result<void> Room::sync() {
-  std::lock_guard lock(net_mu_);
-  return sync_locked();
+  Result<void> result;
+  {
+    std::lock_guard lock(net_mu_);
+    result = sync_locked();
+  }
+  {
+    std::lock_guard lock(sync_wait_mu_);
+    ++syncs_finished_;
+  }
+  sync_cv_.notify_all();
+  return result;
+}
+
+bool Room::wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patience) const {
+  std::unique_lock lock(sync_wait_mu_);
+  return sync_cv_.wait_for(lock, patience, [&] { return syncs_finished_.load() > seen; });
 }
 
 // The header is immutable and pinned (docs/FORMAT.md): when it changes size, disappears,
@@ -280,18 +295,16 @@ Result<void> Room::sync_locked() {
   synced_once_ = true;
   const std::uint64_t received = fresh.count();
   append_fresh(fresh);
-  std::lock_guard lock(state_mu_);
-  counters_.received += received;
-  counters_.rejected += tally.totals.rejected;
-  counters_.duplicates += tally.totals.duplicates;
-  counters_.missing += tally.totals.missing;
-  counters_.bytes_fetched += tally.fetched;
-  if (tally.first_error) {
-    counters_.sync_error = describe(*tally.first_error);
-    return *tally.first_error;
+  {
+    std::lock_guard lock(state_mu_);
+    counters_.received += received;
+    counters_.rejected += tally.totals.rejected;
+    counters_.duplicates += tally.totals.duplicates;
+    counters_.missing += tally.totals.missing;
+    counters_.bytes_fetched += tally.fetched;
   }
-  counters_.last_sync_ms = ctx_.wall.now_ms();
-  counters_.sync_error.clear();
+  note_sync_result(tally.first_error);
+  if (tally.first_error) return *tally.first_error;
   return {};
 }
 

@@ -73,7 +73,9 @@ TEST(ClockSkewWatch, AStampFromTheFutureFlagsItsWriterAtOnceAndOnlyOnce) {
   ASSERT_TRUE(found);
   EXPECT_EQ(found->nick, "bob");
   EXPECT_EQ(found->offset_ms, 2 * kHour);
+  const auto generation = watch.generation();
   EXPECT_FALSE(watch.note(bob, "bob", now + 2 * kHour + 5, now + 5, true, 2));
+  EXPECT_EQ(watch.generation(), generation);  // nothing new to show
   ASSERT_EQ(watch.far_off().size(), 1u);
   EXPECT_EQ(watch.far_off()[0].writer, bob);
 }

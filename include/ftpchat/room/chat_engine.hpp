@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -60,6 +61,13 @@ class ChatEngine {
   // background for the next call): never waits for the server or a sync.
   std::string unread_summary();
 
+  // What opening ROOM/log does: the poller syncs the room at once, and this waits for that
+  // sync at most `patience`, so a server that stops answering cannot hang `cat log` (it then
+  // shows what this mount has). Before the poller runs, the room is synced here.
+  static constexpr std::chrono::milliseconds kOpenPatience{2000};
+  void sync_soon(const std::shared_ptr<Room>& room,
+                 std::chrono::milliseconds patience = kOpenPatience);
+
   // Creates a room on the server: exists if a room of that name is already there.
   Result<void> create_room(std::string_view name);
 
@@ -111,6 +119,7 @@ class ChatEngine {
   std::condition_variable poll_cv_;
   bool stopping_ = false;   // guarded by poll_mu_
   bool refresh_wanted_ = false;     // guarded by poll_mu_
+  std::set<std::string> sync_wanted_;  // room folders to sync now (sync_soon); poll_mu_
   std::uint64_t refreshes_started_ = 0;  // by refresher_; guarded by poll_mu_
   std::uint64_t refreshes_done_ = 0;     // by refresher_; guarded by poll_mu_
   std::thread poller_;

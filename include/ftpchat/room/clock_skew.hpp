@@ -38,6 +38,8 @@ class ClockSkewWatch {
 
   // Writers currently far off, by writer id.
   std::vector<Finding> far_off() const;
+  // Changes whenever far_off() would change (a writer flagged or cleared).
+  std::uint64_t generation() const { return generation_; }
 
  private:
   struct Writer {
@@ -49,6 +51,7 @@ class ClockSkewWatch {
     std::int64_t offset = 0;
   };
   std::map<Id128, Writer> writers_;
+  std::uint64_t generation_ = 0;
 };
 
 // "2 h 5 min", "4 min 10 s", "75 s": an offset for people.

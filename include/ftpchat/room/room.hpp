@@ -63,6 +63,10 @@ class Room {
 
   // Fetches what is new on the server and appends it to the log.
   Result<void> sync();
+  // Syncs finished so far (successful or not), and a wait until there are more than `seen`,
+  // for at most `patience`; false when none finished in time.
+  std::uint64_t syncs_finished() const { return syncs_finished_.load(); }
+  bool wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patience) const;
 
   // Spools each body as one message (written to the local spool file, not fdatasync'd: it
   // survives a crash of the daemon, not a power loss), shows it in the log at once, wakes the
@@ -177,6 +181,9 @@ class Room {
   unsigned syncs_since_header_check_ = 0;  // guarded by net_mu_
   std::map<std::string, std::set<Notice>> noticed_;  // rate limit; guarded by net_mu_
   ClockSkewWatch clocks_;            // guarded by net_mu_
+  std::atomic<std::uint64_t> syncs_finished_{0};
+  mutable std::mutex sync_wait_mu_;  // only for sync_cv_; never held with another lock
+  mutable std::condition_variable sync_cv_;
   std::uint64_t sync_number_ = 0;    // syncs run so far; guarded by net_mu_
 
   // Outbox state: never held across network I/O or the group commit's fdatasync (only

@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
                     "~/.aws/config, else us-east-1)")
         ->type_name("NAME");
     sub->add_flag("--rewrite", opts.transport.rewrite,
-                  "ftp://, s3://: never append; each send rewrites this client's own file");
+                  "ftp://, s3://, dav://: never append; each send rewrites this client's own file");
     sub->add_flag("-v,--verbose", opts.verbose, "log what the engine does on stderr");
   };
 
