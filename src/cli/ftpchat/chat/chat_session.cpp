@@ -146,13 +146,16 @@ bool ChatSession::read_new_lines(std::size_t index) {
 }
 
 bool ChatSession::check_delivery(ChatRoom& room, const std::optional<RoomStatus>& status) {
-  if (tracker_.pending(room.ref.name) == 0) return false;
   if (!status) return false;
+  // Receipts keep coming for lines already on the server.
+  const bool read_changed = tracker_.status_sent(room.ref.name, status->sent);
+  if (tracker_.pending(room.ref.name) == 0) return read_changed;
   const std::size_t before = tracker_.pending(room.ref.name);
   tracker_.status_pending(room.ref.name, status->pending);
   std::string problem = status->last_error;
   if (status->state.starts_with("read-only")) problem = status->state;
-  const bool changed = before != tracker_.pending(room.ref.name) || problem != room.server_problem;
+  const bool changed = read_changed || before != tracker_.pending(room.ref.name) ||
+                       problem != room.server_problem;
   room.server_problem = tracker_.pending(room.ref.name) > 0 ? problem : std::string();
   return changed;
 }
@@ -280,6 +283,16 @@ void ChatSession::list_rooms() {
 
 void ChatSession::list_members() {
   ChatRoom& room = active();
+  if (auto members = read_members_file(room_file(room, "members"))) {  // a member room
+    say("members of " + room.ref.name + ":");
+    for (const RoomMember& m : *members) {
+      std::string line = "  " + m.name + " (" + m.role +
+                         (m.devices > 1 ? ", " + std::to_string(m.devices) + " devices" : "") + ")";
+      if (!m.read_time.empty()) line += "  read up to " + local_time_of(m.read_time);
+      say(line);
+    }
+    return;
+  }
   bool partial = false;
   const std::vector<Member> members =
       members_of_log(room_file(room, "log"), kMembersScanBytes, partial);
