@@ -63,6 +63,8 @@ RoomCounters Room::counters() const {
   std::lock_guard lock(state_mu_);
   RoomCounters c = counters_;
   c.pending = spool_ ? spool_->pending_count() : 0;
+  c.acked = spool_ ? spool_->acked() : 0;
+  c.sent_recent.assign(sent_recent_.begin(), sent_recent_.end());
   c.writer = own_ ? to_hex(own_->id()) : "";
   return c;
 }

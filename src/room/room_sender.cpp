@@ -180,6 +180,7 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     std::lock_guard state(state_mu_);
     log_.append(rendered);
     jsonl_.append(json);
+    note_sent_locked(records, bodies);
   }
   if (ctx_.wake_sender) ctx_.wake_sender();
   return seq;

@@ -198,5 +198,22 @@ TEST_F(UnreadEngineTest, OwnHistoryFromAnEarlierSessionIsNotUnread) {
   EXPECT_EQ(room->unread(), 0u);
 }
 
+TEST_F(UnreadEngineTest, StatusSaysWhatBecameOfTheLastMessagesSent) {
+  auto room = alice_->room("r");
+  ASSERT_TRUE(room->send({"one", "two", "three \x1b[31m and a long tail that goes on well past the sixty bytes shown"}));
+  ASSERT_TRUE(room->enqueue({"four"}));  // no background sender here: it stays queued
+  const std::string status = room->status_text();
+  EXPECT_NE(status.find("\nsent 1: 2026-11-18T11:06:40Z queued: four\n"), std::string::npos) << status;
+  EXPECT_NE(status.find("\nsent 2: 2026-11-18T11:06:40Z on server: three ^[[31m and a long tail "
+                        "that goes on well past the sixt\u2026\n"),
+            std::string::npos)
+      << status;
+  EXPECT_NE(status.find("\nsent 3: 2026-11-18T11:06:40Z on server: two\n"), std::string::npos);
+  EXPECT_EQ(status.find("\nsent 4:"), std::string::npos);  // only the last three
+  ASSERT_TRUE(room->upload_pending());
+  EXPECT_NE(room->status_text().find("\nsent 1: 2026-11-18T11:06:40Z on server: four\n"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace ftpchat

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -27,6 +28,13 @@ namespace ftpchat {
 
 class FreshMerge;
 
+// One of the last messages this mount sent (ROOM/status's "sent N").
+struct SentMessage {
+  std::uint64_t seq = 0;
+  std::int64_t queued_ms = 0;  // wall clock when it was written to outbox
+  std::string text;            // the body as the log shows it, cut short with "…"
+};
+
 struct RoomCounters {
   std::uint64_t received = 0;      // messages rendered from the server
   std::uint64_t sent = 0;          // messages this mount appended
@@ -45,6 +53,8 @@ struct RoomCounters {
   std::string read_only_reason;    // empty: the room is writable
   std::string writer;              // our writer id in hex; empty until we write
   std::vector<ClockSkewWatch::Finding> clocks_off;  // members whose clocks are far off
+  std::vector<SentMessage> sent_recent;  // newest last (filled on read)
+  std::uint64_t acked = 0;               // the server has our seqs up to this (filled on read)
 
   // The problem that matters most now: local, then sending, then syncing; empty if none.
   const std::string& last_error() const {
@@ -126,6 +136,10 @@ class Room {
   struct SyncTally;
 
   Result<void> sync_locked();                     // requires net_mu_
+  // The messages just spooled, for status's "sent N" (room_tracking.cpp); requires state_mu_.
+  void note_sent_locked(const std::vector<SpooledRecord>& records,
+                        const std::vector<std::string>& bodies);
+  static constexpr std::size_t kSentShown = 3;
   // Appends a sync's merged messages to log and log.jsonl, noting them for unread
   // (room_seen.cpp); requires net_mu_.
   void append_fresh(FreshMerge& fresh);
@@ -207,6 +221,7 @@ class Room {
   LogStore jsonl_;          // guarded by state_mu_
   RoomCounters counters_;   // guarded by state_mu_ (pending and writer filled on read)
   SeenTracker seen_;        // guarded by state_mu_
+  std::deque<SentMessage> sent_recent_;  // the last kSentShown sent; guarded by state_mu_
   std::uint64_t seen_saved_ = 0;  // seen_.changes() last written; guarded by state_mu_
 
   // Writing the seen file: serializes writers, never taken by readers.
