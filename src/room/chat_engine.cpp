@@ -86,7 +86,10 @@ std::vector<std::shared_ptr<Room>> ChatEngine::open_rooms() const {
 Result<void> ChatEngine::start() {
   {
     std::lock_guard lock(refresh_mu_);
-    if (auto listed = refresh_locked(); !listed) return listed;
+    starting_ = true;
+    auto listed = refresh_locked();
+    starting_ = false;
+    if (!listed) return listed;
   }
   std::lock_guard lock(rooms_mu_);
   std::size_t readable = 0, wrong_passphrase = 0;
@@ -128,7 +131,7 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
     slot.header_missing = true;
     return slot;
   }
-  if (raw->size() > kMaxHeaderBytes)
+  if (raw->size() > kMaxHeaderV2Bytes)
     return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is too large"));
   auto header = parse_header(raw.value());
   if (!header) return unreadable(header.error());
@@ -136,6 +139,11 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
     return unreadable(make_error(Errc::bad_data, "the header in folder " + folder +
                                                      " belongs to room " +
                                                      to_hex(header->room_id)));
+  if (header->version == 2) return open_member_folder(folder, *header);
+  if (!passphrase_available())
+    return unreadable(make_error(Errc::invalid_argument,
+                                 "room " + folder + " is a passphrase room, and this mount has no "
+                                 "passphrase (-o passfile=FILE or FTPCHAT_PASSPHRASE)"));
   auto opened = open_room(header.value(), passphrase_);
   if (!opened) return unreadable(opened.error());
   if (opened->header.suite == Suite::mono24_insecure)
@@ -145,6 +153,47 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
   RoomContext ctx = room_context();
   log_.debug("opened room " + folder);
   return Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "", Errc::internal};
+}
+
+bool ChatEngine::passphrase_available() {
+  if (!passphrase_.empty()) return true;
+  if (!starting_ || asked_ || !config_.ask_passphrase) return false;
+  asked_ = true;
+  auto typed = config_.ask_passphrase();
+  if (!typed) {
+    log_.warning("passphrase rooms stay unreadable: " + describe(typed.error()));
+    return false;
+  }
+  passphrase_ = std::move(typed.value());
+  return !passphrase_.empty();
+}
+
+// A member room opens with the identity (grant in the header, or in keys/ for a later
+// invitee); a room it is not a member of stays listed as unreadable and is tried again now
+// and then (refresh_locked), so an invitation shows up while mounted.
+Result<ChatEngine::Slot> ChatEngine::open_member_folder(const std::string& folder,
+                                                        const RoomHeader& header) {
+  const auto now = Clock::now();
+  if (!config_.identity)
+    return Slot{nullptr,
+                "room " + folder + " is a member room, and this mount has no identity "
+                "(create one with ftpchat id new, or give -o chatid=FILE)",
+                Errc::not_member, now};
+  auto member = MemberRoom::open(transport_, folder, header, config_.identity);
+  if (!member) {
+    const Errc code = member.error().code;
+    if (code == Errc::not_member) {
+      log_.debug("room " + folder + ": " + describe(member.error()));
+      return Slot{nullptr, describe(member.error()), code, now};
+    }
+    if (code != Errc::bad_data) return member.error();  // the server: try again later
+    log_.warning("room " + folder + " cannot be opened: " + describe(member.error()));
+    return Slot{nullptr, describe(member.error()), code, now};
+  }
+  OpenedRoom opened{header, (*member)->genesis().room_name, nullptr};
+  log_.debug("opened member room " + folder);
+  return Slot{std::make_shared<Room>(std::move(opened), folder, room_context(), std::move(*member)),
+              "", Errc::internal, now};
 }
 
 Result<void> ChatEngine::refresh() {
@@ -170,11 +219,17 @@ Result<void> ChatEngine::refresh_locked() {
     known = slots_;
   }
   std::map<std::string, Slot> next;
+  constexpr auto kProbeEvery = std::chrono::seconds(5);  // an invitation shows this fast
   for (const std::string& folder : present) {
     const auto it = known.find(folder);
     if (it != known.end() && !it->second.header_missing) {
-      next.emplace(folder, it->second);
-      continue;
+      const Slot& slot = it->second;
+      const bool probe = !slot.room && slot.reason_code == Errc::not_member && config_.identity &&
+                         Clock::now() - slot.probed > kProbeEvery;
+      if (!probe) {
+        next.emplace(folder, slot);
+        continue;
+      }
     }
     auto slot = open_folder(folder, it != known.end());  // logged when first seen
     if (!slot) {
@@ -197,7 +252,7 @@ std::vector<RoomEntry> ChatEngine::entries_locked() const {
   for (const auto& [folder, slot] : slots_) {
     std::string name = slot.room ? slot.room->name() : folder;
     if (!used.insert(name).second) name += "~" + folder.substr(0, 8);
-    out.push_back(RoomEntry{name, slot.room, slot.reason});
+    out.push_back(RoomEntry{name, slot.room, slot.reason, slot.reason_code});
   }
   return out;
 }
@@ -304,26 +359,66 @@ std::optional<RoomEntry> ChatEngine::find(std::string_view name, std::chrono::mi
 
 Result<void> ChatEngine::create_room(std::string_view name) {
   if (auto valid = validate_room_name(name); !valid) return valid;
+  {
+    std::lock_guard lock(refresh_mu_);
+    if (passphrase_.empty()) {
+      if (!config_.identity)
+        return make_error(Errc::invalid_argument,
+                          "this mount has neither a passphrase nor an identity to make a room with");
+    } else {
+      auto opened = ftpchat::create_room(name, passphrase_, config_.room_suite, default_kdf_params());
+      if (!opened) return opened.error();
+      const std::string folder = layout::room_folder(opened->header.room_id);
+      const std::string header = opened->header.raw;
+      if (config_.room_suite == Suite::mono24_insecure)
+        log_.warning(kMono24Warning + ("'" + std::string(name) + "'"));
+      return upload_and_add(name, folder, header, std::move(opened.value()), nullptr);
+    }
+  }
+  return create_member_room(name, {});
+}
+
+Result<void> ChatEngine::create_member_room(std::string_view name,
+                                            const std::vector<GenesisMember>& members) {
+  if (!config_.identity)
+    return make_error(Errc::invalid_argument,
+                      "a member room needs your identity: create one with ftpchat id new");
+  if (auto valid = validate_room_name(name); !valid) return valid;
+  if (auto valid = validate_member_name(config_.nick); !valid)
+    return make_error(Errc::invalid_argument, "your name in the room ('" + config_.nick +
+                                                  "'): " + valid.error().detail +
+                                                  "; choose another nick");
   std::lock_guard lock(refresh_mu_);
+  auto made = ftpchat::create_member_room(name, *config_.identity, config_.nick, members,
+                                          clock_.tick());
+  if (!made) return made.error();
+  auto header = parse_header(made->header);
+  if (!header) return header.error();
+  const std::string folder = layout::room_folder(made->room_id);
+  // Opened from the header as every reader opens it (the owner's slot: no request).
+  auto member = MemberRoom::open(transport_, folder, *header, config_.identity);
+  if (!member) return member.error();
+  OpenedRoom opened{*header, std::string(name), nullptr};
+  return upload_and_add(name, folder, made->header, std::move(opened), std::move(*member));
+}
+
+Result<void> ChatEngine::upload_and_add(std::string_view name, const std::string& folder,
+                                        const std::string& header, OpenedRoom opened,
+                                        std::unique_ptr<MemberRoom> member) {
   if (auto listed = refresh_locked(); !listed) return listed;
   {
     std::lock_guard rooms(rooms_mu_);
-    for (const auto& [folder, slot] : slots_)
+    for (const auto& [f, slot] : slots_)
       if (slot.room && slot.room->name() == name)
         return make_error(Errc::exists, "room '" + std::string(name) + "' already exists");
   }
-  auto opened = ftpchat::create_room(name, passphrase_, config_.room_suite, default_kdf_params());
-  if (!opened) return opened.error();
-  const std::string folder = layout::room_folder(opened->header.room_id);
-  if (auto uploaded = upload_new_room(transport_, folder, opened->header.raw); !uploaded)
-    return uploaded;
-  RoomContext ctx = room_context();
+  if (auto uploaded = upload_new_room(transport_, folder, header); !uploaded) return uploaded;
   std::lock_guard rooms(rooms_mu_);
-  slots_[folder] = Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "",
-                        Errc::internal};
-  if (config_.room_suite == Suite::mono24_insecure)
-    log_.warning(kMono24Warning + ("'" + std::string(name) + "'"));
-  log_.info("created room " + folder);
+  slots_[folder] = Slot{std::make_shared<Room>(std::move(opened), folder, room_context(),
+                                               std::move(member)),
+                        "", Errc::internal};
+  log_.info(std::string(slots_[folder].room->member() ? "created member room " : "created room ") +
+            folder);
   return {};
 }
 

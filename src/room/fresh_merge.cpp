@@ -59,6 +59,7 @@ class FreshMerge::Cursor {
     return true;
   }
   const Entry& head() const { return head_; }
+  Entry& head() { return head_; }
 
  private:
   // At least n unread bytes in the buffer, reading on from the spill as needed.
@@ -138,7 +139,7 @@ void FreshMerge::spill_all() {
 }
 
 void FreshMerge::drain(const std::function<void(std::string_view, std::string_view)>& sink,
-                       const std::function<void(const Drained&)>& each) {
+                       const Finish& finish, const std::function<void(const Drained&)>& each) {
   const std::size_t chunk = std::clamp(kReadBudget / std::max<std::size_t>(streams_.size(), 1),
                                        kMinChunk, kMaxChunk);
   std::vector<Cursor> cursors;
@@ -161,10 +162,12 @@ void FreshMerge::drain(const std::function<void(std::string_view, std::string_vi
   while (!heads.empty()) {
     const std::size_t i = heads.top();
     heads.pop();
-    const Entry& head = cursors[i].head();
-    if (each) each(Drained{head.writer, head.seq, head.log.size(), head.json.size()});
-    log += head.log;
-    json += head.json;
+    Entry& head = cursors[i].head();
+    if (!finish || finish(head.log, head.json)) {
+      if (each) each(Drained{head.writer, head.seq, head.log.size(), head.json.size()});
+      log += head.log;
+      json += head.json;
+    }
     if (cursors[i].advance()) heads.push(i);
     if (log.size() + json.size() >= kEmitBytes) {
       sink(log, json);

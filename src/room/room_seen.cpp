@@ -28,7 +28,7 @@ void Room::load_seen_locked() {
   seen_saved_ = seen_.changes();
 }
 
-void Room::append_fresh(FreshMerge& fresh) {
+void Room::append_fresh(FreshMerge& fresh, const FreshMerge::Finish& finish) {
   struct Item {
     Id128 writer;
     std::uint64_t seq;
@@ -48,6 +48,7 @@ void Room::append_fresh(FreshMerge& fresh) {
         }
         batch.clear();
       },
+      finish,
       [&](const FreshMerge::Drained& d) {
         batch.push_back(Item{d.writer, d.seq, d.log_bytes, d.json_bytes});
       });

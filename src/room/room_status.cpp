@@ -80,7 +80,8 @@ std::string Room::status_text() const {
                                  "files can read; see ftpchat-format(5))"
                                : ""));
   line("state", state);
-  line("nick", escape_text(ctx_.config.nick));  // as the log shows this user's messages
+  // As the log shows this user's messages: in a member room, the name the members gave.
+  line("nick", member_ ? member_->own_name() : escape_text(ctx_.config.nick));
   line("writer", c.writer.empty() ? "none yet" : c.writer);
   line("messages pending", std::to_string(c.pending));
   line("messages sent", std::to_string(c.sent));
@@ -104,10 +105,13 @@ std::string Room::status_text() const {
   line("local storage", c.local_error.empty() ? "ok" : c.local_error);
   line("clocks far off", clock_list(c.clocks_off));
   line("records rejected", std::to_string(c.rejected));
+  if (member_) line("records unreadable", std::to_string(c.unreadable));
   line("duplicates dropped", std::to_string(c.duplicates));
   line("messages missing", std::to_string(c.missing));
   line("bytes fetched", std::to_string(c.bytes_fetched));
   line("notices", std::to_string(c.notices));
+  if (member_) out += member_->status_text();
+  else out += "room kind: passphrase room\n";
   return out;
 }
 

@@ -64,17 +64,18 @@ def main():
     for why, data in bad:
         out += [f"why {why}", f"payload_hex {data.hex()}"]
 
-    # Bob's run after his first record of make_kat_v2 (seq 1): a message (seq 2) and the
-    # receipt (seq 3), then the seal, all in epoch 0, in his writer file B.
-    writer, first = v2.WRITER_B, 2
+    # Bob's upload after his first record of make_kat_v2 (seq 1): a message (seq 2) and the
+    # receipt (seq 3), then the seal, all in epoch 0, in his writer file B, on a chain of its
+    # own (anchor 2: a writer that does not know its chain starts a new one).
+    writer, anchor = v2.WRITER_B, 2
     records = [
         (KIND_MESSAGE, 2, v2.STAMP + (4000 << 16),
          bytes([0]) + bytes([0xB2] * 16) + "read it all".encode()),
         (KIND_RECEIPT, 3, v2.STAMP + (4000 << 16) + 1, payload),
     ]
-    chain = v2.blake2b(b"ftpchatfs v2 run" + v2.ROOM_ID + writer + v2.u64(first))
-    out += ["section run", f"writer_hex {writer.hex()}", "signer bob",
-            f"chain_start_hex {chain.hex()}"]
+    chain = v2.blake2b(b"ftpchatfs v2 chain" + v2.ROOM_ID + writer + v2.u64(anchor))
+    out += ["section run", f"writer_hex {writer.hex()}", "signer bob", f"anchor {anchor}",
+            f"chain_before_hex {chain.hex()}"]
     nonce_byte = 0xA1
     for kind, seq, stamp, body in records:
         nonce = bytes([nonce_byte] * 24)
@@ -95,9 +96,9 @@ def main():
             f"line {line}",
         ]
     last_seq, last_stamp = records[-1][1], records[-1][2]
-    sig = bob.sign(b"ftpchatfs v2 seal" + v2.ROOM_ID + writer + v2.u64(first) +
+    sig = bob.sign(b"ftpchatfs v2 seal" + v2.ROOM_ID + writer + v2.u64(anchor) +
                    v2.u64(last_seq) + chain)
-    seal_payload = v2.u64(first) + bob.pk + sig
+    seal_payload = v2.u64(anchor) + bob.pk + sig
     nonce = bytes([nonce_byte] * 24)
     plain, line = v2.record(writer, k0, KIND_SEAL, last_seq, last_stamp + 5, seal_payload, nonce)
     out += [

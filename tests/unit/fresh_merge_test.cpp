@@ -108,6 +108,7 @@ TEST(FreshMerge, SpilledMergeGivesTheSameOrderAndTexts) {
         ++batches;
         EXPECT_LE(l.size() + j.size(), FreshMerge::kEmitBytes + 200);  // bounded batches
       },
+      {},
       [&](const FreshMerge::Drained& d) {
         told_log_bytes += d.log_bytes;
         told_json_bytes += d.json_bytes;

@@ -1,6 +1,6 @@
-// Receipts (record kind 4 of member rooms): the payload and bob's run of make_kat_receipts.py
-// reproduced byte for byte (plaintexts, chain, seal, lines), decoded back through decode_line
-// and the run verifier, and every payload a reader must reject.
+// Receipts (record kind 4 of member rooms): the payload and bob's upload of
+// make_kat_receipts.py reproduced byte for byte (plaintexts, chain, seal, lines), decoded back
+// through decode_line and the chain verifier, and every payload a reader must reject.
 #include <gtest/gtest.h>
 
 #include "ftpchat/identity/keyring.hpp"
@@ -61,7 +61,7 @@ TEST(Receipt, ReaderRejectsEveryBadPayloadAndWriterRefusesToMakeThem) {
   EXPECT_FALSE(encode_receipt_payload(std::vector<ReceiptEntry>(kMaxReceiptEntries + 1)));
 }
 
-TEST(Receipt, BobsRunWithAReceiptIsReproducedAndVerifies) {
+TEST(Receipt, BobsUploadWithAReceiptIsReproducedAndVerifies) {
   const auto v2kat = test::load_kat_v2();
   const auto kat = test::load_kat_v2("kat_receipts.txt");
   const Id128 room = v2kat.room_id();
@@ -71,12 +71,11 @@ TEST(Receipt, BobsRunWithAReceiptIsReproducedAndVerifies) {
   const auto records = kat.all("record");
   ASSERT_EQ(records.size(), 3u);  // message, receipt, seal
   const Id128 writer = run.id("writer_hex");
-  ChainValue chain = run_chain_start(room, writer, std::stoull(records[0]->at("seq")));
-  EXPECT_EQ(hex_of(chain), run.at("chain_start_hex"));
+  const std::uint64_t anchor = std::stoull(run.at("anchor"));
+  ChainValue chain = chain_start(room, writer, anchor);
+  EXPECT_EQ(hex_of(chain), run.at("chain_before_hex"));
   std::vector<std::string> plains;
-  RunVerifier verifier(room, writer);
-  std::optional<PublicKey> signer;
-  std::vector<VerifiedRecord> verified;
+  ChainVerifier verifier(room, writer);
   for (const test::KatSection* r : records) {
     const auto kind = static_cast<RecordKind>(std::stoi(r->at("kind")));
     const std::string plain = v2_plaintext(kind, std::stoull(r->at("seq")),
@@ -91,28 +90,31 @@ TEST(Receipt, BobsRunWithAReceiptIsReproducedAndVerifies) {
     auto decoded = decode_line(keys, room, writer, r->at("line"));
     ASSERT_TRUE(decoded) << decoded.error().detail;
     if (kind == RecordKind::seal) {
-      RunOutcome out = verifier.seal(*decoded, signer);
-      EXPECT_EQ(out.rejected, 0u) << out.reason;
-      verified = std::move(out.verified);
+      EXPECT_EQ(verifier.seal(*decoded).rejected, 0u);
       continue;
     }
-    chain = run_chain_step(chain, epoch, plain);
+    chain = chain_step(chain, epoch, plain);
     EXPECT_EQ(hex_of(chain), r->at("chain_hex"));
     plains.push_back(plain);
     EXPECT_EQ(verifier.add(*decoded).rejected, 0u);
   }
   // The seal bob makes over the two records is the known one.
   const Identity bob = v2kat.make_identity("bob");
+  std::optional<ChainPoint> none;
   const SealPayload seal =
-      seal_run(bob, room, writer, std::stoull(records[0]->at("seq")),
-               {RunEntry{records[0]->id("epoch_hex"), plains[0]},
-                RunEntry{records[1]->id("epoch_hex"), plains[1]}});
+      seal_records(bob, room, writer, std::stoull(records[0]->at("seq")),
+                   {RunEntry{records[0]->id("epoch_hex"), plains[0]},
+                    RunEntry{records[1]->id("epoch_hex"), plains[1]}},
+                   none);
   EXPECT_EQ(encode_seal_payload(seal), records[2]->bytes("payload_hex"));
   // Verified: the receipt is kind 4, signed by bob, and its payload is the receipt's.
-  ASSERT_EQ(verified.size(), 2u);
-  EXPECT_EQ(verified[1].record.kind, static_cast<std::uint8_t>(RecordKind::receipt));
-  EXPECT_EQ(verified[1].signer, bob.public_key());
-  auto entries = decode_receipt_payload(verified[1].record.payload);
+  std::optional<PublicKey> signer;
+  RunOutcome out = verifier.check(signer);
+  EXPECT_EQ(out.rejected, 0u) << out.reason;
+  ASSERT_EQ(out.verified.size(), 2u);
+  EXPECT_EQ(out.verified[1].record.kind, static_cast<std::uint8_t>(RecordKind::receipt));
+  EXPECT_EQ(out.verified[1].signer, bob.public_key());
+  auto entries = decode_receipt_payload(out.verified[1].record.payload);
   ASSERT_TRUE(entries);
   EXPECT_EQ(*entries, kat_entries(*kat.all("receipt").at(0)));
 }

@@ -41,7 +41,13 @@ class FreshMerge {
   std::uint64_t count() const { return count_; }
   bool spilled() const { return spill_ != nullptr; }
 
-  // What drain() tells `each` of one message, before the batch that holds it reaches the sink.
+  // Called for each message in log order before it is handed over: it may rewrite both texts
+  // (a member room renders there what it could only judge once the whole sync was read) or
+  // return false to leave the message out.
+  using Finish = std::function<bool(std::string& log_text, std::string& json_text)>;
+
+  // What drain() tells `each` of one message kept, before the batch that holds it reaches the
+  // sink.
   struct Drained {
     const Id128& writer;
     std::uint64_t seq;
@@ -50,9 +56,9 @@ class FreshMerge {
 
   // Hands every message over in log order, as batches of concatenated text, and empties the
   // merge. `sink(log_text, json_text)`; `each`, if given, learns each message of a batch
-  // (in order) before the batch goes to the sink.
+  // (in order, after `finish`) before the batch goes to the sink.
   void drain(const std::function<void(std::string_view, std::string_view)>& sink,
-             const std::function<void(const Drained&)>& each = {});
+             const Finish& finish = {}, const std::function<void(const Drained&)>& each = {});
 
  private:
   struct Entry {
