@@ -22,6 +22,8 @@ PACKAGES=(
   procps iproute2 passwd coreutils
   # editors and tools the Unix-fit tests drive (vim, nano via tmux, ed, mount.fuse3)
   vim nano ed tmux mount
+  # the peer bench/network.sh measures against
+  sshfs
   help2man
   # runtime libraries of the unpacked proftpd-core (pure-ftpd's are covered above)
   libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libidn2-0 libcap2 libacl1
