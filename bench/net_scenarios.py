@@ -99,15 +99,27 @@ def _sent_to_seen(tails, sent, what):
 
 
 def delivery(target, base, rooms, rounds, history, res, dump, tag, send_count=0):
-    """Mounts A and B of a base folder with `rooms` rooms; B follows every room with tail -f;
-    A sends `rounds` rounds of one message to each room (shuffled), 0.2-0.6 s apart, each
-    marked with `tag` (unique per run: the rooms keep earlier runs' messages). Stores mount
-    times, delivery p50/p99; with send_count, then times sends on A (send_latency)."""
+    """Mounts A and B of a base folder with `rooms` rooms (mount times). With rounds: B
+    follows every room with tail -f, A sends `rounds` rounds of one message to each room
+    (shuffled), 0.2-0.6 s apart, each marked with `tag` (unique per run: the rooms keep
+    earlier runs' messages): delivery p50/p99. With send_count, then times sends on A
+    (send_latency)."""
     a = target.mount(base, 'alice')
     b = target.mount(base, 'bob')
     res['mount%d' % rooms] = [a.seconds, b.seconds]
     dump('mount%d' % rooms, b.proxy, 0, b.proxy.traffic.events()[0].t)
     res['mount%d_stats' % rooms] = net_traffic.stats(b.proxy.traffic.events())
+    if rounds:
+        _deliver(a, b, rooms, rounds, history, res, dump, tag)
+    if send_count:
+        send_latency(target, a, base, send_count, res, dump)
+    b.close()
+    a.close()
+    for m in (a, b):
+        target.drop_proxy(m.proxy)
+
+
+def _deliver(a, b, rooms, rounds, history, res, dump, tag):
     names = ['r%02d' % i for i in range(rooms)]
     tails = TimedTails([b.log(r) for r in names])
     try:
@@ -127,12 +139,6 @@ def delivery(target, base, rooms, rounds, history, res, dump, tag, send_count=0)
     finally:
         tails.stop()
     res['deliv%d' % rooms] = (pct(lat, .5), pct(lat, .99), len(lat), lost) if lat else None
-    if send_count:
-        send_latency(target, a, base, send_count, res, dump)
-    b.close()
-    a.close()
-    for m in (a, b):
-        target.drop_proxy(m.proxy)
 
 
 def send_latency(target, a, base, count, res, dump):

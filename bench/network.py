@@ -4,9 +4,10 @@
 # and OpenSSH's sshd on 127.0.0.1, beside raw libcurl and sshfs through the same link. Run
 # through bench/network.sh, or:
 #   /usr/bin/python3 bench/network.py --bin BUILD/ftpchatfs --tool BUILD/bench/ftpchat_bench
-# Profiles are one-way delays in ms, optionally with a cap: 0,25,50,50+1MB (round trips of 0,
-# 50 and 100 ms; the last also at 1 MB/s each way). Prints Markdown tables (docs/PERFORMANCE.md,
-# "On real networks"); --dump DIR keeps the proxy's log of every phase. Not a test.
+# Profiles are one-way delays in ms, optionally with a cap and the sections to run: the
+# default 0,25,50,50+1MB (round trips of 0, 50 and 100 ms; the last also at 1 MB/s each way)
+# is in DEFAULT_PROFILES. Prints a Markdown table (docs/PERFORMANCE.md, "On real networks");
+# --dump DIR keeps the proxy's log of every phase. Not a test.
 import argparse
 import json
 import os
@@ -23,22 +24,37 @@ from bench_common import h  # noqa: E402
 from net_targets import SERVER_KINDS, Target  # noqa: E402
 
 HISTORY = 5          # messages already in each room of the mount and delivery bases
-SECTIONS = ('mount', 'delivery', 'send', 'idle', 'read', 'sshfs')
-THIN_SECTIONS = ('read',)  # what a capped profile runs unless --thin-sections says
+# delivery1/5/20: delivery with that many rooms active at once (delivery: all three); mount:
+# mount times with 1 and 20 rooms (made by any delivery section too); send: send latency.
+SECTIONS = ('mount', 'delivery', 'delivery1', 'delivery5', 'delivery20', 'send', 'idle', 'read', 'sshfs')
+ALL = ('mount', 'delivery', 'send', 'idle', 'read', 'sshfs')
+# The default run (about 15 minutes): everything at 0 and 50 ms each way; at 25 ms each way
+# the mounts, 1-room delivery and sends (the other figures scale with the round trip as from
+# 0 to 50 ms, and the 5- and 20-room runs take most of the time); with the 1 MB/s cap, what
+# bandwidth changes. Everything everywhere: --profiles 0,25,50,50+1MB@read (about 22 minutes).
+DEFAULT_PROFILES = '0,25@mount/delivery1/send,50,50+1MB@read'
 
 
 class Profile:
-    def __init__(self, spec, jitter_ms, sections, thin_sections):
+    """DELAY_MS[+RATE][@SECTION/SECTION...]: 50, 50+1MB (1 MB/s each way), 25@mount/idle."""
+
+    def __init__(self, text, jitter_ms, sections):
+        spec, _, only = text.partition('@')
         m = re.match(r'^(\d+(?:\.\d+)?)(?:\+(\d+(?:\.\d+)?)([kM]?)B)?$', spec)
         if not m:
-            raise SystemExit('network.py: bad profile %r: DELAY_MS or DELAY_MS+RATE (e.g. 50+1MB)' % spec)
+            raise SystemExit('network.py: bad profile %r: DELAY_MS[+RATE][@SECTIONS], e.g. 50+1MB@read' % text)
         delay = float(m.group(1)) / 1000
         rate = None
         if m.group(2):
             rate = float(m.group(2)) * {'': 1, 'k': 1e3, 'M': 1e6}[m.group(3)]
         self.spec = spec
         self.link = h.Link(delay=delay, jitter=jitter_ms / 1000 if delay else 0, rate=rate, seed=1)
-        self.sections = set(thin_sections if rate else sections)
+        self.sections = set(only.split('/') if only else sections)
+        for s in self.sections:
+            if s not in SECTIONS:
+                raise SystemExit('network.py: unknown section %r (sections: %s)' % (s, ', '.join(SECTIONS)))
+        if 'delivery' in self.sections:
+            self.sections |= {'delivery1', 'delivery5', 'delivery20'}
         self.slug = spec.replace('+', '-').replace('.', '_')
 
     @property
@@ -56,13 +72,13 @@ def say(args, target, prof, what):
 def run_profile(target, prof, args, res, dump):
     secs = prof.sections
     tag = '%s-%s' % (target.kind, prof.slug)
-    if secs & {'mount', 'delivery', 'send'}:
-        for rooms, rounds in ((1, args.rounds1), (5, args.rounds5), (20, args.rounds20)):
-            if rooms == 5 and 'delivery' not in secs:
-                continue
+    for rooms, rounds in ((1, args.rounds1), (5, args.rounds5), (20, args.rounds20)):
+        deliver = 'delivery%d' % rooms in secs
+        send = rooms == 1 and 'send' in secs
+        if deliver or send or (rooms != 5 and 'mount' in secs):
             say(args, target, prof, '%d room(s)' % rooms)
-            sc.delivery(target, 'k%d' % rooms, rooms, rounds if 'delivery' in secs else 0, HISTORY, res, dump,
-                        tag, send_count=args.sends if rooms == 1 and 'send' in secs else 0)
+            sc.delivery(target, 'k%d' % rooms, rooms, rounds if deliver else 0, HISTORY, res, dump, tag,
+                        send_count=args.sends if send else 0)
     if 'idle' in secs:
         say(args, target, prof, 'idle poll')
         sc.idle(target, 'k1', args.idle_window, res, dump)
@@ -78,10 +94,11 @@ def main():
     ap = argparse.ArgumentParser(description='ftpchatfs on modelled network links (issue 14)')
     ap.add_argument('--bin', default=os.environ.get('FTPCHATFS_BIN', 'build/ftpchatfs'))
     ap.add_argument('--tool', default='build/bench/ftpchat_bench')
-    ap.add_argument('--profiles', default='0,25,50,50+1MB', help='one-way delay in ms [+cap], comma-separated')
+    ap.add_argument('--profiles', default=DEFAULT_PROFILES,
+                    help='comma-separated DELAY_MS[+RATE][@SECTION/...] (one-way delay; default: %(default)s)')
     ap.add_argument('--servers', default='pyftpd,vsftpd,sshd')
-    ap.add_argument('--sections', default=','.join(SECTIONS))
-    ap.add_argument('--thin-sections', default=','.join(THIN_SECTIONS), help='sections of capped profiles')
+    ap.add_argument('--sections', default=','.join(ALL),
+                    help='what profiles without @ run (%s)' % ', '.join(SECTIONS))
     ap.add_argument('--jitter', type=float, default=0.0, help='ms of jitter added to each chunk (0..J)')
     ap.add_argument('--rounds1', type=int, default=16, help='messages of the 1-room delivery run')
     ap.add_argument('--rounds5', type=int, default=5, help='rounds of the 5-room run (5 messages each)')
@@ -96,11 +113,7 @@ def main():
     os.environ['FTPCHATFS_BIN'] = os.path.abspath(args.bin)
     args.tool = os.path.abspath(args.tool)
     sections = [s for s in args.sections.split(',') if s]
-    thin = [s for s in args.thin_sections.split(',') if s]
-    for s in sections + thin:
-        if s not in SECTIONS:
-            raise SystemExit('network.py: unknown section %r (sections: %s)' % (s, ', '.join(SECTIONS)))
-    profiles = [Profile(p, args.jitter, sections, thin) for p in args.profiles.split(',') if p]
+    profiles = [Profile(p, args.jitter, sections) for p in args.profiles.split(',') if p]
     kinds = [k for k in args.servers.split(',') if k]
     for k in kinds:
         if k not in SERVER_KINDS:
