@@ -3,33 +3,32 @@
 # same figure at 0 ms ("+N RTT"), which holds on any link of that latency.
 import statistics
 
+from net_traffic import Stats
+
 
 def _mean(values):
     return statistics.mean(values)
 
 
-def _delivery(rooms, q):
+def _delivery(rooms):
     def get(r):
         d = r['deliv%d' % rooms]
-        return d[q], ' [%d lost]' % d[3] if d[3] else ''
+        return (d[0], d[1]), ' (n=%d%s)' % (d[2], ', %d lost' % d[3] if d[3] else '')
     return get
 
 
-# (label, getter(res) -> value or (value, suffix), kind: time | bytes | number | text)
+# (label, getter(res) -> value or (value, suffix), kind: time | pair (p50, p99) | bytes |
+# number | text)
 ROWS = [
     ('Mount, 1 room (mean of 2 mounts)', lambda r: _mean(r['mount1']), 'time'),
     ('Mount, 20 rooms (mean of 2)', lambda r: _mean(r['mount20']), 'time'),
     ('Mount, 20 rooms: round trips waited (turns)', lambda r: r['mount20_stats'].turns, 'number'),
     ('raw libcurl: connect + login + first LIST', lambda r: r['raw_list']['first'], 'time'),
-    ('Send latency p50 (close of outbox -> on server)', lambda r: r['send'][0], 'time'),
-    ('Send latency p99', lambda r: r['send'][1], 'time'),
+    ('Send latency p50 / p99 (close of outbox -> on server)', lambda r: r['send'], 'pair'),
     ('raw libcurl APPE on a warm connection, p50', lambda r: r['raw_appe']['p50'], 'time'),
-    ('Delivery A -> B p50, 1 room active', _delivery(1, 0), 'time'),
-    ('Delivery p99, 1 room', _delivery(1, 1), 'time'),
-    ('Delivery p50, 5 rooms active at once', _delivery(5, 0), 'time'),
-    ('Delivery p99, 5 rooms', _delivery(5, 1), 'time'),
-    ('Delivery p50, 20 rooms active at once', _delivery(20, 0), 'time'),
-    ('Delivery p99, 20 rooms', _delivery(20, 1), 'time'),
+    ('Delivery A -> B p50 / p99, 1 room active', _delivery(1), 'pair'),
+    ('Delivery p50 / p99, 5 rooms active at once', _delivery(5), 'pair'),
+    ('Delivery p50 / p99, 20 rooms active at once', _delivery(20), 'pair'),
     ('First `cat log`, 10 MB room, fresh mount', lambda r: r['cat_first'], 'time'),
     ('raw libcurl: connect + login + RETR of its writer file', lambda r: r['raw_get']['first'], 'time'),
     ('Warm remount: mount', lambda r: r['warm_mount'], 'time'),
@@ -42,9 +41,8 @@ ROWS = [
     ('Idle poll: bytes both ways', lambda r: r['idle']['bytes'], 'bytes'),
     ('Idle poll: FTP commands', lambda r: r['idle']['commands'], 'text'),
     ('raw libcurl LIST of the period folder, warm, p50', lambda r: r['raw_list']['p50'], 'time'),
-    ('sshfs `-o dir_cache=no`: delivery p50 (shared file, tail -f on a 2nd mount)',
-     lambda r: r['sshfs'][0], 'time'),
-    ('sshfs: delivery p99', lambda r: r['sshfs'][1], 'time'),
+    ('sshfs `-o dir_cache=no`: delivery p50 / p99 (shared file, tail -f on a 2nd mount)',
+     lambda r: r['sshfs'], 'pair'),
     ('sshfs: mount', lambda r: _mean(r['sshfs_mount']), 'time'),
 ]
 
@@ -66,10 +64,14 @@ def _value(getter, res):
 def _cell(kind, value, suffix, zero, rtt):
     if value is None:
         return '-'
-    if kind == 'time':
+    if kind == 'pair':
+        text = ' / '.join(_time(v) for v in value[:2])
+        if rtt and zero is not None:
+            text += ' (%+.0f / %+.0f RTT)' % ((value[0] - zero[0]) / rtt, (value[1] - zero[1]) / rtt)
+    elif kind == 'time':
         text = _time(value)
         if rtt and zero is not None:
-            text += ' (+%.0f RTT)' % ((value - zero) / rtt)
+            text += ' (%+.0f RTT)' % ((value - zero) / rtt)
     elif kind == 'bytes':
         text = '{:,.0f} B'.format(value)
     elif kind == 'number':
@@ -94,3 +96,13 @@ def render(profiles, kinds, results):
             if any_value:
                 out.append('| %s | %s | %s |' % (label, k, ' | '.join(cells)))
     return '\n'.join(out)
+
+
+def from_json(results):
+    """network.py's --json results with the traffic stats made Stats again."""
+    for by_kind in results.values():
+        for res in by_kind.values():
+            for key, value in res.items():
+                if key.endswith('_stats') and isinstance(value, list):
+                    res[key] = Stats(*value)
+    return results

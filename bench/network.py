@@ -109,7 +109,14 @@ def main():
     ap.add_argument('--sshfs-messages', type=int, default=20)
     ap.add_argument('--dump', help='folder for the proxy logs of each phase')
     ap.add_argument('--json', help='file for every figure, as JSON')
+    ap.add_argument('--render', metavar='JSON', help='print the table of an earlier run (its --json file) and exit')
     args = ap.parse_args()
+    if args.render:
+        with open(args.render) as f:
+            saved = json.load(f)
+        print(net_table.render([Profile(p, 0, ALL) for p in saved['profiles']], saved['kinds'],
+                               net_table.from_json(saved['results'])))
+        return
     os.environ['FTPCHATFS_BIN'] = os.path.abspath(args.bin)
     args.tool = os.path.abspath(args.tool)
     sections = [s for s in args.sections.split(',') if s]
@@ -144,7 +151,7 @@ def main():
     print(net_table.render(profiles, kinds, results))
     if args.json:
         with open(args.json, 'w') as f:
-            json.dump({'profiles': [p.spec for p in profiles], 'results': results,
+            json.dump({'profiles': [p.spec for p in profiles], 'kinds': kinds, 'results': results,
                        'load': [load_before, load_after]}, f, indent=1, default=lambda o: o._asdict()
                       if hasattr(o, '_asdict') else str(o))
 
