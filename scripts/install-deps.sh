@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 PACKAGES=(
   cmake g++ make pkg-config git
   libfuse3-dev fuse3 libcurl4-openssl-dev libcli11-dev libgtest-dev libgmock-dev
-  libsodium-dev libzstd-dev
+  libsodium-dev libzstd-dev libncurses-dev libedit-dev libexpat1-dev
   python3 python3-pyftpdlib python3-nacl
   vsftpd openssh-server openssh-client openssl curl ca-certificates
   clang libclang-rt-dev man-db groff-base
@@ -24,7 +24,13 @@ PACKAGES=(
   vim nano ed tmux mount
   # the peer bench/network.sh measures against
   sshfs
+  # clocks off by hours (issue 10: LD_PRELOAD of libfaketime in a daemon under test)
+  faketime
   help2man
+  # rooms in a synced folder (test_syncthing.py, bench/syncthing_latency.py)
+  syncthing
+  # the S3 reference server: Ceph's RADOS Gateway on a one-node memstore cluster (tests/harness)
+  radosgw ceph-mon ceph-osd ceph-common
   # runtime libraries of the unpacked proftpd-core (pure-ftpd's are covered above)
   libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 libidn2-0 libcap2 libacl1
 )

@@ -11,7 +11,8 @@ Result<std::unique_ptr<Transport>> make_transport(const RemoteUrl& url,
     case Scheme::ftp:
     case Scheme::ftps:
     case Scheme::sftp:
-      return make_curl_transport(url, opts, log);
+    case Scheme::s3:
+      return open_curl_transport(url, opts, log);
     case Scheme::file:
       return make_local_transport(url);
   }

@@ -1,5 +1,6 @@
-// Wall clock and hybrid logical clock (Kulkarni et al.): stamps never go backwards and
-// stay close to wall time, so one sender's records always sort in send order.
+// Wall clock and a bounded hybrid logical clock (Kulkarni et al., with the maximum-offset
+// rule of CockroachDB): stamps never go backwards while they stay within kMaxClockLeadMs of
+// the wall clock, and no stamp further ahead than that is ever adopted.
 #include "ftpchat/core/clock.hpp"
 
 #include <algorithm>
@@ -12,16 +13,24 @@ std::int64_t WallClock::now_ms() const {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+namespace {
+constexpr std::uint64_t kMaxLead = static_cast<std::uint64_t>(kMaxClockLeadMs) << 16;
+}
+
 std::uint64_t HybridClock::tick() {
-  const auto wall = static_cast<std::uint64_t>(std::max<std::int64_t>(0, wall_.now_ms())) << 16;
+  const std::uint64_t wall = from_millis(wall_.now_ms());
   std::lock_guard lock(mu_);
-  last_ = std::max(last_ + 1, wall);
+  const std::uint64_t next = std::max(last_ + 1, wall);
+  last_ = next - wall > kMaxLead ? wall : next;  // our clock went back by more than the bound
   return last_;
 }
 
-void HybridClock::observe(std::uint64_t remote_stamp) {
+bool HybridClock::observe(std::uint64_t remote_stamp) {
+  const std::uint64_t wall = from_millis(wall_.now_ms());
+  if (remote_stamp > wall && remote_stamp - wall > kMaxLead) return false;
   std::lock_guard lock(mu_);
   last_ = std::max(last_, remote_stamp);
+  return true;
 }
 
 }  // namespace ftpchat

@@ -1,6 +1,9 @@
 // Names and user-facing sentences for error codes.
 #include "ftpchat/core/error.hpp"
 
+#include <cerrno>
+#include <cstring>
+
 namespace ftpchat {
 
 const char* errc_name(Errc code) {
@@ -15,6 +18,7 @@ const char* errc_name(Errc code) {
     case Errc::protocol: return "protocol error";
     case Errc::unsupported: return "not supported by the server";
     case Errc::io: return "i/o error";
+    case Errc::no_space: return "local disk full";
     case Errc::bad_data: return "bad data";
     case Errc::wrong_passphrase: return "wrong passphrase";
     case Errc::too_large: return "too large";
@@ -38,6 +42,7 @@ static const char* advice(Errc code) {
     case Errc::protocol: return "run with -d to see the exchange";
     case Errc::unsupported: return "use a server that supports it";
     case Errc::io: return "check the local disk";
+    case Errc::no_space: return "free some space on that disk";
     case Errc::bad_data: return "the data on the server is damaged";
     case Errc::wrong_passphrase: return "check the passphrase (-o passfile, FTPCHAT_PASSPHRASE)";
     case Errc::too_large: return "split the message";
@@ -47,6 +52,11 @@ static const char* advice(Errc code) {
     case Errc::internal: return "please report this bug";
   }
   return "";
+}
+
+Error os_error(const std::string& what, int err) {
+  return make_error(err == ENOSPC || err == EDQUOT ? Errc::no_space : Errc::io,
+                    what + ": " + std::strerror(err));
 }
 
 std::string describe(const Error& err) {

@@ -69,13 +69,13 @@ struct OpenFile {
 OpenFile* handle(const fuse_file_info* fi) { return reinterpret_cast<OpenFile*>(fi->fh); }
 
 // Spools the lines (returns once they are in the spool file) and notes their last seq.
-int send_lines(OpenFile& file, std::vector<std::string> lines) {
-  if (lines.empty()) return 0;
+Result<void> send_lines(OpenFile& file, std::vector<std::string> lines) {
+  if (lines.empty()) return {};
   auto queued = file.room->enqueue(lines);
-  if (!queued) return -to_errno(queued.error().code);
+  if (!queued) return queued.error();
   std::lock_guard lock(file.mu);
   file.last_seq = std::max(file.last_seq, queued.value());
-  return 0;
+  return {};
 }
 
 void* fs_init(fuse_conn_info* /*conn*/, fuse_config* cfg) {
@@ -228,7 +228,7 @@ int fs_write(const char* /*path*/, const char* buf, size_t size, off_t off,
     std::lock_guard lock(file->mu);
     lines = file->lines.feed(std::string_view(buf, size));
   }
-  if (int rc = send_lines(*file, std::move(lines)); rc != 0) return rc;
+  if (auto sent = send_lines(*file, std::move(lines)); !sent) return -to_errno(sent.error().code);
   return static_cast<int>(size);
 }
 
@@ -240,21 +240,28 @@ int wait_if_sync_send(Room& room, std::uint64_t seq) {
   return sent ? 0 : -to_errno(sent.error().code);
 }
 
-// close() of any descriptor of the handle: a final line without newline is sent now;
-// with -o sync_send, waits until the server has everything written through the handle.
-int send_rest(OpenFile& file) {
+// close() of any descriptor of the handle: a final line without newline is spooled now,
+// as any other line. When that fails, close() says so and the line stays with the handle,
+// to be tried again at the next close or at release (fs_release).
+Result<void> send_rest(OpenFile& file) {
   std::optional<std::string> rest;
   {
     std::lock_guard lock(file.mu);
     rest = file.lines.finish();
   }
-  return rest ? send_lines(file, {std::move(*rest)}) : 0;
+  if (!rest) return {};
+  auto sent = send_lines(file, {*rest});
+  if (!sent) {
+    std::lock_guard lock(file.mu);
+    (void)file.lines.feed(*rest);  // no newline in it: it is the pending rest again
+  }
+  return sent;
 }
 
 int fs_flush(const char* /*path*/, fuse_file_info* fi) {
   OpenFile* file = handle(fi);
   if (!file->outbox) return 0;
-  if (int rc = send_rest(*file); rc != 0) return rc;
+  if (auto sent = send_rest(*file); !sent) return -to_errno(sent.error().code);
   std::uint64_t last_seq;
   {
     std::lock_guard lock(file->mu);
@@ -263,9 +270,14 @@ int fs_flush(const char* /*path*/, fuse_file_info* fi) {
   return last_seq == 0 ? 0 : wait_if_sync_send(*file->room, last_seq);
 }
 
+// The last chance for a final line whose spooling failed at close(): nobody can be told
+// through a return value any more, so a failure is told where the room is read.
 int fs_release(const char* /*path*/, fuse_file_info* fi) {
-  if (handle(fi)->outbox) (void)send_rest(*handle(fi));  // flush ran already; no second wait
-  delete handle(fi);
+  OpenFile* file = handle(fi);
+  if (file->outbox)
+    if (auto sent = send_rest(*file); !sent)  // flush ran already; no second wait
+      file->room->report_unsent_line(sent.error());
+  delete file;
   return 0;
 }
 
@@ -273,7 +285,7 @@ int fs_release(const char* /*path*/, fuse_file_info* fi) {
 int fs_fsync(const char* path, int /*datasync*/, fuse_file_info* fi) {
   OpenFile* file = handle(fi);
   if (!file->outbox) return 0;
-  if (int rc = send_rest(*file); rc != 0) return rc;
+  if (auto sent = send_rest(*file); !sent) return -to_errno(sent.error().code);
   auto durable = file->room->make_spool_durable();
   return durable ? fs_flush(path, fi) : -to_errno(durable.error().code);
 }

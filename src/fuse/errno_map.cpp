@@ -19,6 +19,7 @@ int to_errno(Errc code) {
     case Errc::protocol: return EIO;
     case Errc::unsupported: return ENOTSUP;
     case Errc::io: return EIO;
+    case Errc::no_space: return ENOSPC;
     case Errc::bad_data: return EIO;
     case Errc::too_large: return EMSGSIZE;
     case Errc::invalid_argument: return EINVAL;

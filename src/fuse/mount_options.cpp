@@ -12,7 +12,8 @@ namespace ftpchat {
 namespace {
 
 enum Key { kNick, kPassfile, kPoll, kLogfile, kTls, kCacert, kInsecure, kIdentity, kAcceptNewHostkey,
-           kCipher, kCompress, kSyncSend, kSyncRead, kSendTimeout };
+           kCipher, kCompress, kSyncSend, kSyncRead, kSendTimeout, kEndpoint, kRegion,
+           kRewrite };
 
 const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("nick=", kNick),
@@ -29,6 +30,9 @@ const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("sync_send", kSyncSend),
     FUSE_OPT_KEY("sync_read", kSyncRead),
     FUSE_OPT_KEY("send_timeout=", kSendTimeout),
+    FUSE_OPT_KEY("endpoint=", kEndpoint),
+    FUSE_OPT_KEY("region=", kRegion),
+    FUSE_OPT_KEY("rewrite", kRewrite),
     FUSE_OPT_END,
 };
 
@@ -54,6 +58,9 @@ int on_option(void* data, const char* arg, int key, fuse_args* /*outargs*/) {
     case kIdentity: o.transport.identity = value; return 0;
     case kInsecure: o.transport.insecure = true; return 0;
     case kAcceptNewHostkey: o.transport.accept_new_hostkey = true; return 0;
+    case kEndpoint: o.transport.endpoint = value; return 0;
+    case kRegion: o.transport.region = value; return 0;
+    case kRewrite: o.transport.rewrite = true; return 0;
     case kPoll: {
       unsigned ms = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
@@ -130,6 +137,9 @@ const std::vector<OptionDoc>& mount_option_docs() {
       {"sync_read", "every read at the end of log or log.jsonl first fetches what is new on the server (default: the background poller keeps them current)"},
       {"send_timeout=SEC", "how long sync_send waits before failing with ETIMEDOUT (default 30); the messages stay queued"},
       {"compress=zstd", "compress messages with zstd when that makes them smaller (default none); all clients read them"},
+      {"endpoint=URL", "s3://: the server, e.g. http://127.0.0.1:7480 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)"},
+      {"region=NAME", "s3://: the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config, else us-east-1)"},
+      {"rewrite", "ftp://, s3://: never append; each send rewrites this client's own file (for servers whose appends misbehave)"},
   };
   return docs;
 }

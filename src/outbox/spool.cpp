@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 Error io_error(const std::string& what, const fs::path& path) {
-  return make_error(Errc::io, what + " " + path.string() + ": " + std::strerror(errno));
+  return os_error(what + " " + path.string(), errno);
 }
 
 Result<std::string> read_whole(const fs::path& path) {
@@ -62,6 +63,37 @@ std::optional<std::uint64_t> parse_u64(std::string_view text) {
 }
 
 std::string spool_name(const Id128& writer) { return "spool-" + to_hex(writer); }
+
+// The acked file's one line: always the same 21 bytes, so it is overwritten in place.
+std::string acked_text(std::uint64_t seq) {
+  std::string digits = std::to_string(seq);
+  return std::string(20 - digits.size(), '0') + digits + "\n";
+}
+
+// Overwrites the acked file in place: no new blocks, so it works on a full disk (unless the
+// file is new, or from a version that wrote it shorter). `durable`: fdatasync it too.
+Result<void> write_acked(const fs::path& path, std::uint64_t seq, bool durable) {
+  const std::string text = acked_text(seq);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return os_error("cannot open " + path.string(), errno);
+  std::size_t done = 0;
+  int err = 0;
+  while (done < text.size() && err == 0) {
+    const ssize_t n = ::pwrite(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) err = n < 0 ? errno : EIO;
+    else done += static_cast<std::size_t>(n);
+  }
+  struct stat st {};
+  if (err == 0 && ::fstat(fd, &st) == 0 && st.st_size > static_cast<off_t>(text.size()) &&
+      ::ftruncate(fd, static_cast<off_t>(text.size())) != 0)
+    err = errno;
+  if (err == 0 && durable && ::fdatasync(fd) != 0) err = errno;
+  ::close(fd);
+  if (err != 0) return os_error("cannot write " + path.string(), err);
+  return {};
+}
+
 std::string acked_name(const Id128& writer) { return "acked-" + to_hex(writer); }
 
 std::string encode_lines(const std::vector<SpooledRecord>& records) {
@@ -77,16 +109,24 @@ std::vector<SpooledRecord>::const_iterator first_above(const std::vector<Spooled
                               [&](const SpooledRecord& r) { return r.seq <= seq; });
 }
 
-// tmp file, (fsync), rename, (fsync of the folder).
-Result<void> replace_file_via_tmp(const fs::path& path, std::string_view data, bool durable) {
+}  // namespace
+
+// tmp file, fsync, rename, fsync of the folder. A failed attempt leaves no tmp file behind
+// (on a full disk it would hold on to the space it got).
+Result<void> write_file_atomically(const fs::path& path, std::string_view data) {
   const fs::path tmp = path.string() + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return io_error("cannot create", tmp);
-  const bool ok = write_all(fd, data) && (!durable || ::fsync(fd) == 0);
+  const bool ok = write_all(fd, data) && ::fsync(fd) == 0;
+  const int err = errno;
   ::close(fd);
-  if (!ok) return io_error("cannot write", tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return io_error("cannot rename onto", path);
-  if (!durable) return {};
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const Error failed = os_error((ok ? "cannot rename onto " : "cannot write ") +
+                                      (ok ? path : tmp).string(),
+                                  ok ? errno : err);
+    ::unlink(tmp.c_str());
+    return failed;
+  }
   int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     (void)::fsync(dir);
@@ -95,14 +135,10 @@ Result<void> replace_file_via_tmp(const fs::path& path, std::string_view data, b
   return {};
 }
 
-}  // namespace
-
-Result<void> write_file_atomically(const fs::path& path, std::string_view data) {
-  return replace_file_via_tmp(path, data, true);
-}
-
-Result<void> replace_file(const fs::path& path, std::string_view data) {
-  return replace_file_via_tmp(path, data, false);
+bool Spool::has_free_space(const fs::path& dir, std::uint64_t bytes) {
+  struct statvfs st {};
+  return ::statvfs(dir.c_str(), &st) == 0 &&
+         static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize >= bytes;
 }
 
 bool Spool::has_pending(const fs::path& dir, const Id128& writer) {
@@ -146,6 +182,7 @@ Result<void> Spool::load() {
     std::string_view text(acked.value());
     if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
     acked_ = parse_u64(text).value_or(0);  // empty after a power loss at worst: 0 is safe
+    file_acked_ = acked_;
   }
   auto text = read_whole(spool_path_);
   if (!text) {
@@ -181,7 +218,7 @@ Result<void> Spool::load() {
   // Otherwise what we read may sit only in the page cache (the last session was killed
   // before its group commit): durable_ stays 0 and the first upload syncs it.
   if (fresh_) {  // a new writer: its acked file says "nothing sent" from the start
-    if (auto w = write_file_atomically(acked_path_, "0\n"); !w) return w;
+    if (auto w = write_file_atomically(acked_path_, acked_text(0)); !w) return w;
   }
   return {};
 }
@@ -193,6 +230,9 @@ Spool::Spool(Spool&& other) noexcept
       fd_(std::exchange(other.fd_, -1)),
       records_(std::move(other.records_)),
       acked_(other.acked_),
+      file_acked_(other.file_acked_),
+      compact_after_(other.compact_after_),
+      append_refused_(other.append_refused_),
       durable_(other.durable_),
       fresh_(other.fresh_),
       torn_dropped_(other.torn_dropped_) {}
@@ -206,6 +246,9 @@ Spool& Spool::operator=(Spool&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     records_ = std::move(other.records_);
     acked_ = other.acked_;
+    file_acked_ = other.file_acked_;
+    compact_after_ = other.compact_after_;
+    append_refused_ = other.append_refused_;
     durable_ = other.durable_;
     fresh_ = other.fresh_;
     torn_dropped_ = other.torn_dropped_;
@@ -235,10 +278,13 @@ Result<void> Spool::append(const std::vector<SpooledRecord>& records) {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return io_error("cannot stat", spool_path_);
   if (!write_all(fd_, data)) {
+    const int err = errno;
     // Take back a partial write so the next append starts on a line boundary.
     (void)::ftruncate(fd_, st.st_size);
-    return io_error("cannot write", spool_path_);
+    append_refused_ = true;
+    return os_error("cannot write " + spool_path_.string(), err);
   }
+  append_refused_ = false;
   records_.insert(records_.end(), records.begin(), records.end());
   return {};
 }
@@ -284,38 +330,57 @@ Result<void> Spool::sync() {
   return {};
 }
 
-// Rules: the acked file is rewritten without fsyncs (a stale value after a power loss only
-// makes the next session re-read its writer file), except before a compaction drops the
-// lines it covers: then it must be durable first, or seqs could be given out again.
+// Rules: an acknowledgement counts in memory at once (header); the acked file follows,
+// overwritten in place without fsync (a stale value after a power loss only makes the next
+// session re-read its writer file), except before a compaction drops the lines it covers:
+// then it is made durable first, or seqs could be given out again. A compaction that fails
+// (it needs space for a new spool file) is tried again after as many more acked lines.
 Result<void> Spool::mark_acked(std::uint64_t seq) {
   const AckPoint point = begin_ack(seq);
-  if (auto written = point.run(); !written) return written;
-  return end_ack(point);
+  return end_ack(point, point.run());
 }
 
-Spool::AckPoint Spool::begin_ack(std::uint64_t seq) const {
+Spool::AckPoint Spool::begin_ack(std::uint64_t seq) {
+  acked_ = std::max(acked_, std::min(seq, last_assigned()));
   AckPoint point;
-  point.seq_ = std::min(seq, last_assigned());
-  if (point.seq_ > acked_) point.path_ = acked_path_;
+  point.seq_ = acked_;
+  if (file_acked_ < acked_) point.path_ = acked_path_;
   return point;
 }
 
 Result<void> Spool::AckPoint::run() const {
-  return path_.empty() ? Result<void>() : replace_file(path_, std::to_string(seq_) + "\n");
+  return path_.empty() ? Result<void>() : write_acked(path_, seq_, false);
 }
 
-Result<void> Spool::end_ack(const AckPoint& done) {
-  if (done.seq_ <= acked_) return {};
-  acked_ = done.seq_;
+Result<void> Spool::end_ack(const AckPoint& done, const Result<void>& written) {
+  if (!written) return written;
+  file_acked_ = std::max(file_acked_, done.seq_);
   const auto acked_lines =
-      static_cast<std::size_t>(first_above(records_, acked_) - records_.begin());
-  if (acked_lines < kCompactAfterAcked || acked_lines < records_.size() - acked_lines) return {};
-  if (auto w = write_file_atomically(acked_path_, std::to_string(acked_) + "\n"); !w) return w;
-  return compact();
+      static_cast<std::size_t>(first_above(records_, file_acked_) - records_.begin());
+  // A spool that filled the disk is emptied as soon as everything in it is acked (that
+  // needs no space): otherwise it would refuse every new message until 1,024 were acked.
+  const bool all_acked = acked_lines > 0 && acked_lines == records_.size();
+  const bool make_room = append_refused_ && all_acked;
+  if (!make_room &&
+      (acked_lines < compact_after_ || acked_lines < records_.size() - acked_lines))
+    return {};
+  compact_after_ = acked_lines + std::max(kCompactAfterAcked, acked_lines);  // if this fails
+  if (auto w = write_acked(acked_path_, file_acked_, true); !w) return w;
+  if (auto c = compact(); !c) return c;
+  compact_after_ = kCompactAfterAcked;
+  return {};
 }
 
+// Keeps what the durable acked file does not cover (which may be more than pending()).
 Result<void> Spool::compact() {
-  std::vector<SpooledRecord> keep = pending();
+  std::vector<SpooledRecord> keep(first_above(records_, file_acked_), records_.cend());
+  if (keep.empty()) {  // in place: frees space even on a full disk
+    if (::ftruncate(fd_, 0) != 0 || ::fdatasync(fd_) != 0)
+      return io_error("cannot empty", spool_path_);
+    records_.clear();
+    append_refused_ = false;
+    return {};
+  }
   if (auto w = write_file_atomically(spool_path_, encode_lines(keep)); !w) return w;
   close_fd();
   fd_ = ::open(spool_path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC, 0600);

@@ -1,15 +1,17 @@
-// Room header v1 (docs/FORMAT.md, "Header"): strict parser, creation, and the key check that
-// tells a wrong passphrase apart from a damaged room.
+// Room header (docs/FORMAT.md, "Header"): the one parser for both versions (v2 fields in
+// header_v2.cpp), v1 creation, and the key check that tells a wrong passphrase apart from a
+// damaged room.
 #include "ftpchat/record/header.hpp"
 
 #include <sodium.h>
 
 #include <array>
-#include <charconv>
 #include <string>
 #include <vector>
 
 #include "ftpchat/record/render.hpp"
+#include "ftpchat/record/text_fields.hpp"
+#include "header_v2.hpp"
 #include "room_builder.hpp"
 
 namespace ftpchat {
@@ -17,8 +19,8 @@ namespace ftpchat {
 namespace {
 
 constexpr std::string_view kMagicLine = "ftpchatfs-room v1";
+constexpr std::string_view kMagicLineV2 = "ftpchatfs-room v2";
 constexpr std::string_view kMagicPrefix = "ftpchatfs-room ";
-constexpr std::string_view kKdfName = "argon2id13";
 constexpr std::string_view kNameAdPrefix = "ftpchatfs-room v1 name";
 constexpr std::size_t kNonceBytes = std::tuple_size_v<Nonce>;
 constexpr std::size_t kTagBytes = 16;
@@ -26,24 +28,7 @@ constexpr std::size_t kCheckBytes = 32;
 // Lines 2..6 in order; line 1 is the magic line.
 constexpr std::array<std::string_view, 5> kKeywords = {"suite", "kdf", "room", "name", "check"};
 
-// Untrusted header text quoted in an error detail: short and harmless on a terminal.
-std::string quoted(std::string_view text) {
-  constexpr std::size_t kMaxQuoted = 40;
-  std::string out = "'" + escape_text(text.substr(0, kMaxQuoted));
-  if (text.size() > kMaxQuoted) out += "...";
-  return out + "'";
-}
-
 Error bad(std::string detail) { return make_error(Errc::bad_data, std::move(detail)); }
-
-// Canonical unsigned decimal: digits only, no sign, no leading zero, no overflow.
-std::optional<std::uint64_t> parse_decimal(std::string_view text) {
-  if (text.empty() || (text.size() > 1 && text[0] == '0')) return std::nullopt;
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 // The suites this build can open. Parsing refuses the others so no caller ends up holding a
 // header it cannot use.
@@ -65,40 +50,17 @@ std::string keyed_check(const SecretBytes& check_key, std::string_view signed_pa
   return mac;
 }
 
-Result<KdfParams> parse_kdf(std::string_view value) {
-  // "argon2id13 ops=<decimal> mem=<decimal> salt=<base64url of 16 bytes>", single spaces.
-  std::vector<std::string_view> tokens;
-  for (std::size_t start = 0;;) {
-    const std::size_t space = value.find(' ', start);
-    tokens.push_back(value.substr(start, space == std::string_view::npos ? space : space - start));
-    if (space == std::string_view::npos) break;
-    start = space + 1;
-  }
-  if (tokens[0] != kKdfName) return bad("unsupported kdf " + quoted(tokens[0]));
-  if (tokens.size() != 4 || !tokens[1].starts_with("ops=") || !tokens[2].starts_with("mem=") ||
-      !tokens[3].starts_with("salt="))
-    return bad("malformed kdf line " + quoted(value));
-  KdfParams params;
-  auto ops = parse_decimal(tokens[1].substr(4));
-  auto mem = parse_decimal(tokens[2].substr(4));
-  if (!ops || !mem) return bad("kdf limits are not canonical decimal numbers");
-  params.opslimit = *ops;
-  params.memlimit = *mem;
-  if (auto valid = validate_kdf_params(params); !valid) return valid.error();
-  auto salt = from_base64(tokens[3].substr(5));
-  if (!salt || salt->size() != params.salt.size())
-    return bad("kdf salt is not 16 bytes of base64url");
-  std::copy(salt->begin(), salt->end(), params.salt.begin());
-  return params;
-}
-
-Result<void> check_magic_line(std::string_view raw) {
+// The format version named by the first line: 1 or 2, else bad_data saying what it is.
+Result<int> check_magic_line(std::string_view raw) {
   const std::string_view first = raw.substr(0, raw.find('\n'));
-  if (first == kMagicLine) return {};
-  if (!first.empty() && first.back() == '\r' && first.substr(0, first.size() - 1) == kMagicLine)
+  if (first == kMagicLine) return 1;
+  if (first == kMagicLineV2) return 2;
+  if (!first.empty() && first.back() == '\r' &&
+      (first.substr(0, first.size() - 1) == kMagicLine ||
+       first.substr(0, first.size() - 1) == kMagicLineV2))
     return bad("header has CRLF line endings (was it transferred in ASCII mode?)");
   if (first.starts_with(kMagicPrefix))
-    return bad("unsupported room format version " + quoted(first.substr(kMagicPrefix.size())));
+    return bad("unsupported room format version " + quote_untrusted(first.substr(kMagicPrefix.size())));
   return bad("not an ftpchatfs room header");
 }
 
@@ -123,51 +85,38 @@ Result<void> validate_room_name(std::string_view name) {
 
 Result<RoomHeader> parse_header(std::string_view raw) {
   if (raw.empty()) return bad("header is empty");
+  if (raw.size() > kMaxHeaderV2Bytes)
+    return bad("header is larger than " + std::to_string(kMaxHeaderV2Bytes) + " bytes");
+  // The magic line first, so a newer version is reported as such whatever follows it.
+  auto version = check_magic_line(raw);
+  if (!version) return version.error();
+  if (*version == 2) return parse_header_v2(raw);
   if (raw.size() > kMaxHeaderBytes)
     return bad("header is larger than " + std::to_string(kMaxHeaderBytes) + " bytes");
-  // The magic line first, so a newer version is reported as such whatever follows it.
-  if (auto magic = check_magic_line(raw); !magic) return magic.error();
-
-  std::array<std::string_view, kKeywords.size()> values;
-  std::size_t pos = kMagicLine.size() + 1;
-  if (pos > raw.size()) return bad("header is truncated in its first line");
-  for (std::size_t i = 0; i < kKeywords.size(); ++i) {
-    const std::string_view keyword = kKeywords[i];
-    if (pos == raw.size())
-      return bad("header is truncated before the " + std::string(keyword) + " line");
-    const std::size_t eol = raw.find('\n', pos);
-    if (eol == std::string_view::npos)
-      return bad("header is truncated in the " + std::string(keyword) + " line");
-    const std::string_view line = raw.substr(pos, eol - pos);
-    if (!line.starts_with(keyword) || line.size() == keyword.size() || line[keyword.size()] != ' ')
-      return bad("header line " + std::to_string(i + 2) + " should be the " + std::string(keyword) +
-                 " line, found " + quoted(line));
-    values[i] = line.substr(keyword.size() + 1);
-    pos = eol + 1;
-  }
-  if (pos != raw.size()) return bad("header has unexpected content after the check line");
+  auto values = parse_keyword_lines(raw, "header", kMagicLine.size(), kKeywords);
+  if (!values) return values.error();
 
   RoomHeader header;
-  auto suite = implemented_suite(values[0]);
-  if (!suite) return bad("unsupported cipher suite " + quoted(values[0]));
+  auto suite = implemented_suite((*values)[0]);
+  if (!suite) return bad("unsupported cipher suite " + quote_untrusted((*values)[0]));
   header.suite = *suite;
 
-  auto kdf = parse_kdf(values[1]);
+  auto kdf = parse_kdf_line((*values)[1]);
   if (!kdf) return kdf.error();
   header.kdf = *kdf;
 
-  auto room_id = id_from_hex(values[2]);
+  auto room_id = id_from_hex((*values)[2]);
   if (!room_id) return bad("room id is not 32 lowercase hex digits");
   header.room_id = *room_id;
 
-  auto sealed_name = from_base64(values[3]);
+  auto sealed_name = from_base64((*values)[3]);
   if (!sealed_name) return bad("sealed room name is not base64url");
   if (sealed_name->size() < kNonceBytes + kTagBytes + 1 ||
       sealed_name->size() > kNonceBytes + kTagBytes + kMaxRoomNameBytes)
     return bad("sealed room name has an impossible length");
   header.sealed_name = std::move(*sealed_name);
 
-  auto check = from_base64(values[4]);
+  auto check = from_base64((*values)[4]);
   if (!check || check->size() != kCheckBytes) return bad("key check is not 32 bytes of base64url");
   header.key_check = std::move(*check);
 
@@ -180,6 +129,10 @@ Result<OpenedRoom> open_room(const RoomHeader& given, const SecretBytes& passphr
   auto parsed = parse_header(given.raw);
   if (!parsed) return parsed.error();
   const RoomHeader& header = *parsed;
+  if (header.version != 1)
+    return make_error(Errc::invalid_argument, "room " + to_hex(header.room_id) +
+                                                  " is a member room: it opens with a member "
+                                                  "identity, not a passphrase");
 
   auto master = derive_master_key(passphrase, header.kdf);
   if (!master) return master.error();
@@ -228,12 +181,10 @@ Result<OpenedRoom> create_room_with(std::string_view name, const SecretBytes& pa
   header.kdf = kdf;
   header.room_id = room_id;
   header.sealed_name = name_cipher->seal_with_nonce(name, name_ad(room_id), name_nonce);
-  const std::string_view salt(reinterpret_cast<const char*>(kdf.salt.data()), kdf.salt.size());
   std::string text;
   text += std::string(kMagicLine) + "\n";
   text += std::string("suite ") + suite_name(suite) + "\n";
-  text += "kdf " + std::string(kKdfName) + " ops=" + std::to_string(kdf.opslimit) +
-          " mem=" + std::to_string(kdf.memlimit) + " salt=" + to_base64(salt) + "\n";
+  text += "kdf " + format_kdf_line(kdf) + "\n";
   text += "room " + to_hex(room_id) + "\n";
   text += "name " + to_base64(header.sealed_name) + "\n";
   header.key_check = keyed_check(derive_subkey(*master, Subkey::header_check), text);

@@ -70,7 +70,8 @@ ChatEngine::~ChatEngine() { stop_poller(); }
 
 RoomContext ChatEngine::room_context() {
   Transport& rooms_transport = cached_ ? static_cast<Transport&>(*cached_) : transport_;
-  return RoomContext{rooms_transport, config_, wall_, clock_, log_, [this] { sender_.wake(); }};
+  return RoomContext{rooms_transport, config_, wall_,      clock_,
+                     log_,            [this] { sender_.wake(); }, &transport_};
 }
 
 std::vector<std::shared_ptr<Room>> ChatEngine::open_rooms() const {
@@ -102,10 +103,11 @@ Result<void> ChatEngine::start() {
   return {};
 }
 
-Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
+Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
+                                                  bool missing_header_logged) {
   auto raw = transport_.read(layout::join(folder, layout::kHeaderFile), 0);
-  auto unreadable = [&](const Error& err) {
-    log_.warning("room " + folder + " cannot be opened: " + describe(err));
+  auto unreadable = [&](const Error& err, bool log = true) {
+    if (log) log_.warning("room " + folder + " cannot be opened: " + describe(err));
     return Slot{nullptr, describe(err), err.code};
   };
   if (!raw) {
@@ -119,7 +121,11 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder) {
         has_writers |= layout::parse_writer_file(e.name).has_value() ||
                        (e.is_dir && layout::is_period_folder(e.name));
     if (!has_writers) return raw.error();
-    return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is missing"));
+    Slot slot = unreadable(
+        make_error(Errc::bad_data, "the header of room " + folder + " is missing"),
+        !missing_header_logged);
+    slot.header_missing = true;
+    return slot;
   }
   if (raw->size() > kMaxHeaderBytes)
     return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is too large"));
@@ -146,7 +152,10 @@ Result<void> ChatEngine::refresh() {
 }
 
 // Rooms are the base directory's sub-folders named by a room id. A folder whose header
-// is not there yet is being created by someone: it is skipped until the next refresh.
+// is not there yet is being created by someone: it is skipped until the next refresh. One
+// with writer files but no header is unreadable, and looked at again at each refresh: a
+// folder-sync tool may bring the header after the writer files (Syncthing creates the
+// folders of a pull, 2026-11/ among them, before the files).
 Result<void> ChatEngine::refresh_locked() {
   auto listing = transport_.list("");
   if (!listing) return listing.error();
@@ -161,11 +170,12 @@ Result<void> ChatEngine::refresh_locked() {
   }
   std::map<std::string, Slot> next;
   for (const std::string& folder : present) {
-    if (auto it = known.find(folder); it != known.end()) {
+    const auto it = known.find(folder);
+    if (it != known.end() && !it->second.header_missing) {
       next.emplace(folder, it->second);
       continue;
     }
-    auto slot = open_folder(folder);
+    auto slot = open_folder(folder, it != known.end());  // logged when first seen
     if (!slot) {
       if (slot.error().code != Errc::not_found) return slot.error();
       continue;
@@ -191,16 +201,49 @@ std::vector<RoomEntry> ChatEngine::entries_locked() const {
   return out;
 }
 
-std::vector<RoomEntry> ChatEngine::rooms(std::chrono::milliseconds max_age) {
-  bool stale;
-  {
-    std::lock_guard lock(rooms_mu_);
-    stale = Clock::now() - refreshed_ > max_age;
-  }
-  if (stale) {
+bool ChatEngine::list_is_older_than(std::chrono::milliseconds max_age) const {
+  std::lock_guard lock(rooms_mu_);
+  return Clock::now() - refreshed_ > max_age;
+}
+
+void ChatEngine::refresh_if_stale(std::chrono::milliseconds max_age) {
+  if (!list_is_older_than(max_age)) return;
+  std::unique_lock lock(poll_mu_);
+  if (!refresher_.joinable()) {
+    lock.unlock();
     if (auto refreshed = refresh(); !refreshed)
       log_.warning("cannot list rooms: " + describe(refreshed.error()));
+    return;
   }
+  // A refresh already running may have listed before the change we look for: wait for the
+  // next one to start, as long as patience allows.
+  const std::uint64_t target = refreshes_started_ + 1;
+  refresh_wanted_ = true;
+  poll_cv_.notify_all();
+  poll_cv_.wait_for(lock, kListPatience, [&] { return stopping_ || refreshes_done_ >= target; });
+}
+
+void ChatEngine::refresh_loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(poll_mu_);
+      poll_cv_.wait(lock, [this] { return stopping_ || refresh_wanted_; });
+      if (stopping_) return;
+      refresh_wanted_ = false;
+      ++refreshes_started_;
+    }
+    if (auto refreshed = refresh(); !refreshed)
+      log_.warning("cannot list rooms: " + describe(refreshed.error()));
+    {
+      std::lock_guard lock(poll_mu_);
+      ++refreshes_done_;
+    }
+    poll_cv_.notify_all();
+  }
+}
+
+std::vector<RoomEntry> ChatEngine::rooms(std::chrono::milliseconds max_age) {
+  refresh_if_stale(max_age);
   std::lock_guard lock(rooms_mu_);
   return entries_locked();
 }
@@ -213,13 +256,8 @@ std::optional<RoomEntry> ChatEngine::find(std::string_view name, std::chrono::mi
     return std::nullopt;
   };
   if (auto hit = lookup()) return hit;
-  bool stale;
-  {
-    std::lock_guard lock(rooms_mu_);
-    stale = Clock::now() - refreshed_ > max_age;
-  }
-  if (!stale) return std::nullopt;
-  if (auto refreshed = refresh(); !refreshed) return std::nullopt;
+  if (!list_is_older_than(max_age)) return std::nullopt;
+  refresh_if_stale(max_age);
   return lookup();
 }
 
@@ -253,6 +291,7 @@ void ChatEngine::start_poller() {
   if (poller_.joinable()) return;
   stopping_ = false;
   poller_ = std::thread([this] { poll_loop(); });
+  refresher_ = std::thread([this] { refresh_loop(); });
   sender_.start();
 }
 
@@ -263,6 +302,7 @@ void ChatEngine::stop_poller() {
   }
   poll_cv_.notify_all();
   if (poller_.joinable()) poller_.join();
+  if (refresher_.joinable()) refresher_.join();
   sender_.stop();
 }
 
@@ -298,7 +338,16 @@ void ChatEngine::poll_loop() {
     }
     const Clock::time_point start = Clock::now();
     wake = start + kReconsiderEvery;
-    for (const RoomEntry& entry : rooms(kRoomListEvery)) {
+    if (list_is_older_than(kRoomListEvery)) {
+      if (auto refreshed = refresh(); !refreshed)
+        log_.warning("cannot list rooms: " + describe(refreshed.error()));
+    }
+    std::vector<RoomEntry> entries;
+    {
+      std::lock_guard lock(rooms_mu_);
+      entries = entries_locked();
+    }
+    for (const RoomEntry& entry : entries) {
       if (!entry.room) continue;
       auto [it, fresh] = schedules.try_emplace(entry.room->folder());
       Schedule& s = it->second;

@@ -20,7 +20,17 @@ std::string short_id(const Id128& id) { return to_hex(id).substr(0, 8); }
 }  // namespace
 
 Room::Room(OpenedRoom opened, std::string folder, RoomContext ctx)
-    : opened_(std::move(opened)), folder_(std::move(folder)), ctx_(std::move(ctx)) {}
+    : opened_(std::move(opened)), folder_(std::move(folder)), ctx_(std::move(ctx)) {
+  // The daemon's log has the warning too, but nobody reads it once the mount is in the
+  // background: the room's readers must see it where they read.
+  if (opened_.header.suite == Suite::mono24_insecure) {
+    log_.append(render_notice(ctx_.wall.now_ms(),
+                              "this room uses the legacy cipher mono24, which is NOT SECURE: "
+                              "anyone who can read the server's files can read these messages "
+                              "(ftpchat-format(5)); use a room with the default cipher"));
+    counters_.notices = 1;
+  }
+}
 
 std::uint64_t Room::log_size() const {
   last_stat_ = std::chrono::steady_clock::now().time_since_epoch().count();
@@ -53,9 +63,42 @@ RoomCounters Room::counters() const {
   return c;
 }
 
-void Room::record_error(const Error& err) {
+void Room::note_sync_result(const std::optional<Error>& err) {
   std::lock_guard lock(state_mu_);
-  counters_.last_error = describe(err);
+  if (err) {
+    counters_.sync_error = describe(*err);
+  } else {
+    counters_.sync_error.clear();
+    counters_.last_sync_ms = ctx_.wall.now_ms();
+  }
+}
+
+void Room::note_send_result(const std::optional<Error>& err) {
+  std::lock_guard lock(state_mu_);
+  if (!err) {
+    counters_.send_error.clear();
+    counters_.send_failures = 0;
+    counters_.send_failing_since_ms = 0;
+    return;
+  }
+  counters_.send_error = describe(*err);
+  if (counters_.send_failures++ == 0) counters_.send_failing_since_ms = ctx_.wall.now_ms();
+}
+
+// The local error clears only when nothing local is still failing: a refused append waits
+// for space (check_spool_space_locked), an acked file behind for its write.
+void Room::note_local_result_locked(const std::optional<Error>& err) {
+  if (!err && (spool_refused_ || (spool_ && spool_->ack_file_behind()))) return;
+  std::string now = err ? describe(*err) : "";
+  {
+    std::lock_guard lock(state_mu_);
+    if (now == counters_.local_error) return;
+    counters_.local_error = now;
+  }
+  if (err)
+    ctx_.log.warning("room " + folder_ + ": " + now);
+  else
+    ctx_.log.info("room " + folder_ + ": the state folder can be written again");
 }
 
 std::string Room::writer_path(const Id128& writer) {
@@ -68,11 +111,40 @@ std::string Room::writer_path(const Id128& writer) {
 // Notices are rate-limited: one per kind and writer file until that file reads cleanly
 // again (the reset happens in sync_locked).
 void Room::add_notice(const std::string& file, Notice kind, const std::string& text) {
+  if (!noticed_[file].insert(kind).second) {
+    ctx_.log.warning("room " + folder_ + ": " + text);
+    return;
+  }
+  append_notice(text);
+}
+
+void Room::append_notice(const std::string& text) {
   ctx_.log.warning("room " + folder_ + ": " + text);
-  if (!noticed_[file].insert(kind).second) return;
   std::lock_guard lock(state_mu_);
   log_.append(render_notice(ctx_.wall.now_ms(), text));
   ++counters_.notices;
+}
+
+// docs/FORMAT.md, "Stamps and clocks": a stamp far ahead of our clock is not adopted (one
+// member's wrong clock must not move everyone's times), and its writer is pointed out once.
+void Room::note_remote_stamp(const Message& msg, bool live) {
+  (void)ctx_.clock.observe(msg.stamp);
+  const std::int64_t now = ctx_.wall.now_ms();
+  const std::uint64_t before = clocks_.generation();
+  auto found = clocks_.note(msg.writer, msg.nick, HybridClock::millis(msg.stamp), now, live,
+                            sync_number_);
+  if (clocks_.generation() != before) {  // rarely: not once per record of a big first sync
+    std::lock_guard lock(state_mu_);
+    counters_.clocks_off = clocks_.far_off();
+  }
+  if (!found) return;
+  const bool ahead = found->offset_ms > 0;
+  append_notice("the clock of " + escape_text(found->nick) + " (writer " +
+                short_id(found->writer) + ") is " + describe_offset(found->offset_ms) +
+                (ahead ? " ahead of" : " behind") +
+                " this machine's: their messages show their own clock's time and may not sort "
+                "after what they answer (or this machine's clock is " +
+                (ahead ? "behind" : "ahead") + "); setting the clock right (NTP) fixes it");
 }
 
 Result<void> Room::sync() {
@@ -114,6 +186,9 @@ bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
 // What one sync found, over all writer files.
 struct Room::SyncTally {
   IngestResult totals;  // counts only; messages go to the merge
+  // Per writer, the highest stamp handed to the merge so far: a writer's records are merged
+  // in its own (seq) order even where its clock went back, across its files too.
+  std::map<Id128, std::uint64_t> order_floor;
   std::uint64_t fetched = 0;
   std::optional<Error> first_error;
 };
@@ -127,6 +202,7 @@ struct Room::SyncTally {
 //  4. the new messages of all writers are merged by (stamp, writer id) and appended to the
 //     log (room/fresh_merge.hpp); each writer's own order is kept.
 Result<void> Room::sync_locked() {
+  ++sync_number_;
   const std::int64_t now = ctx_.wall.now_ms();
   // The header is listed (and its size checked) in full syncs: make every 30th one full.
   const bool full = full_sync_due(now) || syncs_since_header_check_ + 1 >= kHeaderCheckEvery;
@@ -140,7 +216,7 @@ Result<void> Room::sync_locked() {
   if (full) {
     auto listing = ctx_.transport.list(folder_);
     if (!listing) {
-      record_error(listing.error());
+      note_sync_result(listing.error());
       return listing.error();
     }
     if (!check_header_locked(listing.value())) {
@@ -204,18 +280,16 @@ Result<void> Room::sync_locked() {
     log_.append(log_text);
     jsonl_.append(json_text);
   });
-  std::lock_guard lock(state_mu_);
-  counters_.received += received;
-  counters_.rejected += tally.totals.rejected;
-  counters_.duplicates += tally.totals.duplicates;
-  counters_.missing += tally.totals.missing;
-  counters_.bytes_fetched += tally.fetched;
-  if (tally.first_error) {
-    counters_.last_error = describe(*tally.first_error);
-    return *tally.first_error;
+  {
+    std::lock_guard lock(state_mu_);
+    counters_.received += received;
+    counters_.rejected += tally.totals.rejected;
+    counters_.duplicates += tally.totals.duplicates;
+    counters_.missing += tally.totals.missing;
+    counters_.bytes_fetched += tally.fetched;
   }
-  counters_.last_sync_ms = ctx_.wall.now_ms();
-  counters_.last_error.clear();
+  note_sync_result(tally.first_error);
+  if (tally.first_error) return *tally.first_error;
   return {};
 }
 
@@ -253,12 +327,16 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
     got.missing += part.missing;
     for (const Message& msg : part.accepted) {
       ++accepted;
-      ctx_.clock.observe(msg.stamp);
       if (own_file) {
+        (void)ctx_.clock.observe(msg.stamp);
         std::lock_guard out(out_mu_);
         if (echoed_.erase(msg.seq) > 0) continue;  // rendered when it was spooled
+      } else {
+        note_remote_stamp(msg, synced_once_);
       }
-      fresh.add(msg.stamp, msg.writer, render_message(msg), render_json(msg));
+      std::uint64_t& floor = tally.order_floor[msg.writer];
+      floor = std::max(floor, msg.stamp);
+      fresh.add(floor, msg.writer, render_message(msg), render_json(msg));
     }
     return true;
   };

@@ -8,7 +8,10 @@
 //     acknowledged, only the rest is sent again. Readers drop seq <= last seen anyway;
 //  5. nothing reaches the server before it is durable in the spool: one fdatasync per batch,
 //     before its append. Else a power loss could erase from the spool a seq the server
-//     holds, rule 2 would give it out again, and every reader would drop that message.
+//     holds, rule 2 would give it out again, and every reader would drop that message;
+//  6. what the server has counts at once, even when the acked file cannot be written (a full
+//     disk): nothing is uploaded twice because of our own bookkeeping. The failure shows in
+//     ROOM/status and the write is retried until it works (outbox/spool.hpp).
 #include <filesystem>
 
 #include "ftpchat/record/render.hpp"
@@ -69,8 +72,8 @@ void Room::note_own_progress(std::uint64_t server_seq) {
   must_verify_ = false;
   if (!spool_) return;
   const std::uint64_t before = spool_->acked();
-  if (auto acked = spool_->mark_acked(server_seq); !acked)
-    ctx_.log.warning("room " + folder_ + ": " + describe(acked.error()));
+  auto acked = spool_->mark_acked(server_seq);
+  note_local_result_locked(acked ? std::nullopt : std::optional<Error>(acked.error()));
   if (spool_->acked() > before) {  // landed through an append whose answer was lost
     std::lock_guard state(state_mu_);
     counters_.sent += spool_->acked() - before;
@@ -80,7 +83,31 @@ void Room::note_own_progress(std::uint64_t server_seq) {
 
 bool Room::has_outbox_work() const {
   std::lock_guard lock(out_mu_);
-  return !outbox_checked_ || (spool_ && spool_->pending_count() > 0);
+  return !outbox_checked_ || spool_refused_ ||
+         (spool_ && (spool_->pending_count() > 0 || spool_->ack_file_behind()));
+}
+
+// After a refused append, the local error stays in ROOM/status until the disk has room again
+// (or the next append works): checked whenever the sender comes by.
+void Room::check_spool_space_locked() {
+  if (!spool_refused_) return;
+  const fs::path dir = ctx_.config.state_dir / "rooms" / folder_;
+  if (!Spool::has_free_space(dir, kSpaceToClear)) return;
+  spool_refused_ = false;
+  note_local_result_locked(std::nullopt);
+}
+
+void Room::retry_ack_file_locked() {
+  Spool::AckPoint ack;
+  {
+    std::lock_guard lock(out_mu_);
+    if (!spool_ || !spool_->ack_file_behind()) return;
+    ack = spool_->begin_ack(spool_->acked());
+  }
+  auto written = ack.run();
+  std::lock_guard lock(out_mu_);
+  auto done = spool_->end_ack(ack, written);
+  note_local_result_locked(done ? std::nullopt : std::optional<Error>(done.error()));
 }
 
 Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
@@ -106,7 +133,13 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
   bool ask_server = false;
   {
     std::lock_guard lock(out_mu_);
-    if (auto ready = ensure_outbox_locked(true); !ready) return ready.error();
+    if (auto ready = ensure_outbox_locked(true); !ready) {
+      if (ready.error().code == Errc::no_space || ready.error().code == Errc::io) {
+        spool_refused_ = true;
+        note_local_result_locked(ready.error());
+      }
+      return ready.error();
+    }
     ask_server = seq_from_server_;
   }
   if (ask_server) {  // an id used before spools existed: its last seq is only on the server
@@ -131,7 +164,13 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     rendered += render_message(msg);
     json += render_json(msg);
   }
-  if (auto spooled = spool_->append(records); !spooled) return spooled.error();
+  if (auto spooled = spool_->append(records); !spooled) {
+    spool_refused_ = true;  // logged once by note_local_result, not once per write
+    note_local_result_locked(spooled.error());
+    return spooled.error();
+  }
+  spool_refused_ = false;
+  note_local_result_locked(std::nullopt);
   for (const SpooledRecord& r : records) echoed_.insert(r.seq);
   {
     std::lock_guard state(state_mu_);
@@ -148,11 +187,21 @@ Result<void> Room::upload_pending() {
   {
     std::lock_guard lock(out_mu_);
     if (auto ready = ensure_outbox_locked(false); !ready) return ready;
-    if (!spool_ || spool_->pending_count() == 0) return {};
+    if (!spool_) {
+      check_spool_space_locked();  // a refused first message left no spool
+      return {};
+    }
     verify = must_verify_;
+  }
+  retry_ack_file_locked();  // rule 6
+  {
+    std::lock_guard lock(out_mu_);
+    check_spool_space_locked();
+    if (spool_->pending_count() == 0) return {};
   }
   if (own_file_uncertain_ || verify) {
     if (auto synced = sync_locked(); !synced) {
+      note_send_result(synced.error());
       out_cv_.notify_all();
       return synced;
     }
@@ -167,7 +216,10 @@ Result<void> Room::upload_pending() {
   }
   if (pending.empty()) return {};
   if (auto durable = make_spool_durable(); !durable) {  // rule 5: covers all of `pending`
-    record_error(durable.error());
+    {
+      std::lock_guard lock(out_mu_);
+      note_local_result_locked(durable.error());
+    }
     out_cv_.notify_all();
     return durable;
   }
@@ -176,27 +228,23 @@ Result<void> Room::upload_pending() {
   for (const SpooledRecord& r : pending) lines.push_back(r.line);
   if (auto appended = ctx_.transport.append(writer_path(writer), frame_records(lines)); !appended) {
     own_file_uncertain_ = true;
-    record_error(appended.error());
-    {
-      std::lock_guard lock(out_mu_);
-      ++upload_failures_;
-    }
+    note_send_result(appended.error());
     out_cv_.notify_all();
     return appended;
   }
+  note_send_result(std::nullopt);
   Spool::AckPoint ack;
   {
     std::lock_guard lock(out_mu_);
-    ack = spool_->begin_ack(pending.back().seq);
+    ack = spool_->begin_ack(pending.back().seq);  // rule 6: counts now, whatever the disk says
   }
   auto written = ack.run();  // the acked file, without out_mu_: writes go on meanwhile
   {
     std::lock_guard lock(out_mu_);
-    if (auto acked = written ? spool_->end_ack(ack) : written; !acked)
-      ctx_.log.warning("room " + folder_ + ": " + describe(acked.error()));
+    auto acked = spool_->end_ack(ack, written);
+    note_local_result_locked(acked ? std::nullopt : std::optional<Error>(acked.error()));
     std::lock_guard state(state_mu_);
     counters_.sent += pending.size();
-    counters_.last_error.clear();
   }
   out_cv_.notify_all();
   return {};
@@ -226,6 +274,15 @@ Result<void> Room::send(const std::vector<std::string>& bodies) {
   return upload_pending();
 }
 
+void Room::report_unsent_line(const Error& why) {
+  append_notice("a last line written to outbox without a final newline could not be queued (" +
+                describe(why) + "); it was NOT sent: write it again");
+  if (why.code == Errc::no_space || why.code == Errc::io) {
+    std::lock_guard lock(out_mu_);
+    note_local_result_locked(why);
+  }
+}
+
 Result<void> Room::wait_uploaded(std::uint64_t seq, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(out_mu_);
@@ -234,7 +291,7 @@ Result<void> Room::wait_uploaded(std::uint64_t seq, std::chrono::milliseconds ti
   std::string why;
   {
     std::lock_guard state(state_mu_);
-    why = counters_.last_error.empty() ? "no answer yet" : counters_.last_error;
+    why = counters_.last_error().empty() ? "no answer yet" : counters_.last_error();
   }
   return make_error(Errc::timeout,
                     "the server did not confirm the message(s) within " +

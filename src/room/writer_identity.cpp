@@ -32,7 +32,7 @@ Result<WriterIdentity> WriterIdentity::acquire(const fs::path& dir,
                                                const std::function<bool(const Id128&)>& prefer) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return make_error(Errc::io, "cannot create state folder " + dir.string() + ": " + ec.message());
+  if (ec) return os_error("cannot create state folder " + dir.string(), ec.value());
   fs::permissions(dir, fs::perms::owner_all, ec);
 
   std::vector<fs::path> candidates;
@@ -56,7 +56,7 @@ Result<WriterIdentity> WriterIdentity::acquire(const fs::path& dir,
   const fs::path path = dir / (std::string(kPrefix) + to_hex(id) + std::string(kSuffix));
   int fd = lock_file(path, O_CREAT | O_EXCL);
   if (fd < 0)
-    return make_error(Errc::io, "cannot create writer id " + path.string() + ": " + std::strerror(errno));
+    return os_error("cannot create writer id " + path.string(), errno);
   return WriterIdentity(id, fd, true);
 }
 

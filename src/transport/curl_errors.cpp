@@ -49,8 +49,51 @@ Errc from_reply(long response_code, std::string_view reply) {
   }
 }
 
+// HTTP statuses (RFC 9110, WebDAV's RFC 4918, S3's error codes in the reply text):
+// 1. 401, and 403 for a key or signature S3 does not accept, are login problems; other 403s
+//    are permission problems.
+// 2. 404 and 410 mean missing; 412 (If-None-Match: * on an existing object) means exists.
+// 3. 405 and 501 mean the server lacks the method; 413 means too large; 416 (a range past
+//    the end) means the file is shorter than asked.
+// 4. 408, 429 and 5xx mean the server is away or overloaded for now: try again later.
+// 5. Anything else (400, 409, ...) is a protocol problem the caller may know better.
+Errc from_http_status(long status, std::string_view reply) {
+  switch (status) {
+    case 401:
+      return Errc::login_refused;
+    case 403:
+      return contains_word(reply, "invalidaccesskeyid") ||
+                     contains_word(reply, "signaturedoesnotmatch")
+                 ? Errc::login_refused
+                 : Errc::permission;
+    case 404:
+    case 410:
+      return Errc::not_found;
+    case 412:
+      return Errc::exists;
+    case 405:
+    case 501:
+      return Errc::unsupported;
+    case 413:
+      return Errc::too_large;
+    case 416:
+      return Errc::bad_data;
+    case 408:
+    case 429:
+      return Errc::unreachable;
+    default:
+      return status >= 500 ? Errc::unreachable : Errc::protocol;
+  }
+}
+
 Errc classify(const CurlFailure& f) {
   if (f.cancelled) return Errc::cancelled;
+  if (f.flavour == CurlFlavour::http) {
+    if (f.code == CURLE_OK || f.code == CURLE_HTTP_RETURNED_ERROR)
+      return from_http_status(f.response_code, f.server_reply);
+  }
+  if (f.flavour == CurlFlavour::sftp && f.code == CURLE_QUOTE_ERROR)  // "failure" or denied
+    return contains_word(f.server_reply, "permission denied") ? Errc::permission : Errc::protocol;
   if (f.code == CURLE_LOGIN_DENIED || f.response_code == 530) return Errc::login_refused;
   switch (f.code) {
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -118,6 +161,8 @@ Errc classify(const CurlFailure& f) {
 
 std::string reason(const CurlFailure& f) {
   if (f.cancelled) return "stopped by the receiver";
+  if (f.flavour == CurlFlavour::http && f.code == CURLE_OK && f.server_reply.empty())
+    return "the server answered HTTP " + std::to_string(f.response_code);
   std::string text(!f.server_reply.empty() ? f.server_reply
                    : !f.error_text.empty() ? f.error_text
                                            : std::string_view(curl_easy_strerror(f.code)));

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 namespace ftpchat {
@@ -31,7 +32,41 @@ bool worth_retrying(CURLcode code) {
   return code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING;
 }
 
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
+std::string_view trim_blanks(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// An HTTP error reply's body is kept for the error message only: never more than this.
+constexpr std::size_t kMaxErrorBody = 64 * 1024;
+
+// Trace lines that carry credentials (S3 signatures name the access key; WebDAV basic auth
+// is the password itself) are shown without their value.
+bool is_secret_header(std::string_view line) {
+  return starts_with_nocase(line, "authorization:") ||
+         starts_with_nocase(line, "x-amz-security-token:") ||
+         starts_with_nocase(line, "proxy-authorization:");
+}
+
 }  // namespace
+
+std::string CurlReply::header(std::string_view name) const {
+  for (const auto& h : headers)
+    if (iequals(h.name, name)) return h.value;
+  return {};
+}
 
 CurlSession::CurlSession(const TransportOptions& opts, Logger& log, CurlProtocol protocol,
                          std::string_view password)
@@ -71,9 +106,11 @@ CurlReply CurlSession::attempt(const CurlRequest& request) {
   }
   bool lists_ok = true;
   bool postquote_ok = true;
+  bool headers_ok = true;
   SlistPtr quote = make_slist(request.quote, lists_ok);
   SlistPtr postquote = make_slist(request.postquote, postquote_ok);
-  if (!lists_ok || !postquote_ok) {
+  SlistPtr headers = make_slist(request.headers, headers_ok);
+  if (!lists_ok || !postquote_ok || !headers_ok) {
     reply.code = CURLE_OUT_OF_MEMORY;
     return reply;
   }
@@ -83,11 +120,15 @@ CurlReply CurlSession::attempt(const CurlRequest& request) {
   if (request.kind == RequestKind::download) exchange.sink = request.sink;
   exchange.upload = request.data;
   exchange.log = &log_;
+  exchange.http = protocol_.http;
   handle_.reset();
   set_common_options(request, exchange);
   CURL* easy = handle_.easy();
   if (quote) curl_easy_setopt(easy, CURLOPT_QUOTE, quote.get());
   if (postquote) curl_easy_setopt(easy, CURLOPT_POSTQUOTE, postquote.get());
+  if (headers) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
+  if (!request.method.empty())
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
 
   reply.code = handle_.perform();
   ++requests_;
@@ -111,6 +152,7 @@ CurlReply CurlSession::attempt(const CurlRequest& request) {
   if (!reply.last_reply.empty() && reply.last_reply[0] >= '4')
     reply.server_reply = reply.last_reply;
   reply.error_text = error_buffer_;
+  reply.headers = std::move(exchange.headers);
   return reply;
 }
 
@@ -146,6 +188,10 @@ void CurlSession::set_common_options(const CurlRequest& request, Exchange& excha
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   }
+  // libcurl asks "Expect: 100-continue" before a PUT body and waits up to a second for the
+  // answer. Removing the header ("Expect:") would break AWS signatures (libcurl 7.88 signs
+  // the removal as a header); not waiting for it costs nothing: the body follows at once.
+  if (protocol_.http) curl_easy_setopt(easy, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
   if (opts_.verbose) {
     curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
     curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &CurlSession::on_debug);
@@ -182,6 +228,12 @@ size_t CurlSession::on_write(char* ptr, size_t size, size_t count, void* user) n
   const size_t bytes = size * count;
   if (bytes == 0) return 0;
   try {
+    if (exchange->http && (exchange->http_status < 200 || exchange->http_status >= 300)) {
+      const size_t keep = std::min(bytes, kMaxErrorBody - std::min(kMaxErrorBody,
+                                                                  exchange->body->size()));
+      exchange->body->append(ptr, keep);  // not counted as received: no sink saw it
+      return bytes;
+    }
     if (exchange->sink == nullptr) {
       exchange->body->append(ptr, bytes);
       exchange->received += bytes;
@@ -210,6 +262,23 @@ size_t CurlSession::on_header(char* ptr, size_t size, size_t count, void* user) 
   auto* exchange = static_cast<Exchange*>(user);
   const size_t bytes = size * count;
   const std::string_view line = trim_line_end(std::string_view(ptr, bytes));
+  if (exchange->http) {
+    try {
+      if (line.substr(0, 5) == "HTTP/") {  // a new response (after 100 Continue, redirects)
+        const std::size_t space = line.find(' ');
+        exchange->http_status = space == std::string_view::npos
+                                    ? 0
+                                    : std::atol(std::string(line.substr(space + 1, 3)).c_str());
+        exchange->headers.clear();
+      } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos) {
+        exchange->headers.push_back(HttpHeader{std::string(trim_blanks(line.substr(0, colon))),
+                                               std::string(trim_blanks(line.substr(colon + 1)))});
+      }
+    } catch (...) {
+      exchange->headers.clear();  // an allocation failure loses headers, not the transfer
+    }
+    return bytes;
+  }
   if (starts_with_reply_code(line)) {
     if (line.substr(0, 4) == "220 ") ++exchange->greetings;
     try {
@@ -248,6 +317,8 @@ int CurlSession::on_debug(CURL*, curl_infotype type, char* data, size_t size, vo
       if (type == CURLINFO_HEADER_OUT && line.size() >= 4 &&
           (line.substr(0, 4) == "PASS" || line.substr(0, 4) == "pass"))
         message += "PASS ****";
+      else if (type == CURLINFO_HEADER_OUT && is_secret_header(line))
+        message += std::string(line.substr(0, line.find(':'))) + ": ****";
       else
         message += line;
       exchange->log->debug(message);

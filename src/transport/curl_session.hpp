@@ -4,6 +4,8 @@
 // request means in protocol terms (commands, file method) is the caller's business.
 // A download goes to CurlReply::body, or piece by piece to a sink (memory bounded whatever
 // the file's size); a sink that says stop ends the transfer (CurlReply::cancelled).
+// Over HTTP only a 2xx body reaches the sink: an error reply's body (S3's XML error, a
+// WebDAV status page) goes to CurlReply::body, so a sink never sees bytes of an error.
 #pragma once
 
 #include <atomic>
@@ -26,7 +28,7 @@ enum class RequestKind {
   download,  // body to CurlRequest::sink if set, else CurlReply::body (RETR, LIST)
   upload,    // CurlRequest::data to the URL (STOR)
   append,    // CurlRequest::data appended to the URL (APPE)
-  commands,  // no transfer: only the quote commands (NOBODY)
+  commands,  // no transfer: only the quote commands (NOBODY; HTTP: HEAD unless `method`)
 };
 
 struct CurlRequest {
@@ -39,6 +41,13 @@ struct CurlRequest {
   std::vector<std::string> quote;      // raw commands before the transfer
   std::vector<std::string> postquote;  // raw commands after a successful transfer
   std::vector<std::pair<CURLoption, long>> extra_options;  // per-request protocol tweaks
+  std::vector<std::string> headers;    // HTTP request headers ("Name: value")
+  std::string method;                  // HTTP method if not the kind's usual (DELETE, MKCOL)
+};
+
+struct HttpHeader {
+  std::string name;   // as the server wrote it
+  std::string value;  // without surrounding blanks
 };
 
 struct CurlReply {
@@ -50,7 +59,12 @@ struct CurlReply {
   std::string last_reply;      // the last protocol reply line ("257 ..."), "" if none
   std::string server_reply;    // last_reply if it was 4xx/5xx, else ""
   std::string error_text;      // libcurl's error buffer
+  std::vector<HttpHeader> headers;  // HTTP: the final response's headers
   bool ok() const { return code == CURLE_OK; }
+  // HTTP: the transfer worked and the status is 2xx (response_code holds the status).
+  bool http_ok() const { return ok() && response_code >= 200 && response_code < 300; }
+  // HTTP: a response header's value by case-insensitive name, "" if absent.
+  std::string header(std::string_view name) const;
 };
 
 // What differs per protocol in how a session runs.
@@ -59,6 +73,8 @@ struct CurlProtocol {
   // FTP: count connections by the server's "220" greeting, because libcurl's
   // CURLINFO_NUM_CONNECTS also counts every passive data connection.
   bool greeting_marks_connection = false;
+  // HTTP: response headers are kept (CurlReply::headers) and non-2xx bodies kept from sinks.
+  bool http = false;
 };
 
 class CurlSession {
@@ -85,6 +101,9 @@ class CurlSession {
     std::string last_reply;
     std::uint64_t greetings = 0;  // "220 " reply lines seen
     Logger* log = nullptr;
+    bool http = false;
+    long http_status = 0;  // of the latest status line ("HTTP/1.1 206 ...")
+    std::vector<HttpHeader> headers;
   };
   CurlReply attempt(const CurlRequest& request);
   void set_common_options(const CurlRequest& request, Exchange& exchange);

@@ -1,9 +1,10 @@
-// make_curl_transport: the one place that picks a transport by URL scheme (file:// is the
+// open_curl_transport: the one place that picks a transport by URL scheme (file:// is the
 // local one, everything else libcurl).
 #include "ftpchat/transport/curl_transport.hpp"
 
 #include "ftp_transport.hpp"
 #include "ftpchat/transport/local_transport.hpp"
+#include "s3_transport.hpp"
 #include "sftp_transport.hpp"
 
 namespace ftpchat {
@@ -35,22 +36,33 @@ class RefusingTransport final : public Transport {
 
 }  // namespace
 
-std::unique_ptr<Transport> make_curl_transport(const RemoteUrl& url, const TransportOptions& opts,
-                                               Logger& log) {
+Result<std::unique_ptr<Transport>> open_curl_transport(const RemoteUrl& url,
+                                                       const TransportOptions& opts, Logger& log) {
+  if (opts.rewrite && url.scheme != Scheme::ftp && url.scheme != Scheme::ftps &&
+      url.scheme != Scheme::s3)
+    return make_error(Errc::invalid_argument,
+                      "-o rewrite works with ftp://, ftps:// and s3:// only");
   switch (url.scheme) {
     case Scheme::ftp:
     case Scheme::ftps:
       return make_ftp_transport(url, opts, log);
-    case Scheme::sftp: {
-      auto sftp = make_sftp_transport(url, opts, log);
-      if (!sftp)
-        return std::make_unique<RefusingTransport>(url, sftp.error().code, sftp.error().detail);
-      return std::move(sftp.value());
-    }
+    case Scheme::sftp:
+      return make_sftp_transport(url, opts, log);
+    case Scheme::s3:
+      return make_s3_transport(url, opts, log);
     case Scheme::file:
       break;
   }
   return make_local_transport(url);
+}
+
+std::unique_ptr<Transport> make_curl_transport(const RemoteUrl& url, const TransportOptions& opts,
+                                               Logger& log) {
+  auto transport = open_curl_transport(url, opts, log);
+  if (!transport)
+    return std::make_unique<RefusingTransport>(url, transport.error().code,
+                                               transport.error().detail);
+  return std::move(transport.value());
 }
 
 }  // namespace ftpchat

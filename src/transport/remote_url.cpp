@@ -43,6 +43,7 @@ std::optional<Scheme> scheme_from_name(std::string_view name) {
   if (name == "ftps") return Scheme::ftps;
   if (name == "sftp") return Scheme::sftp;
   if (name == "file") return Scheme::file;
+  if (name == "s3") return Scheme::s3;
   return std::nullopt;
 }
 
@@ -56,6 +57,8 @@ const char* scheme_name(Scheme scheme) {
       return "sftp";
     case Scheme::file:
       return "file";
+    case Scheme::s3:
+      return "s3";
   }
   return "ftp";
 }
@@ -102,7 +105,9 @@ Result<RemoteUrl> parse_url(std::string_view text, Scheme scheme) {
   UrlPtr handle = new_url();
   if (!handle) return make_error(Errc::internal, "out of memory parsing the URL");
   const std::string copy(text);
-  CURLUcode code = curl_url_set(handle.get(), CURLUPART_URL, copy.c_str(), 0);
+  // NON_SUPPORT_SCHEME: libcurl knows no s3://; which schemes we take was decided above.
+  CURLUcode code =
+      curl_url_set(handle.get(), CURLUPART_URL, copy.c_str(), CURLU_NON_SUPPORT_SCHEME);
   if (code != CURLUE_OK) {
     std::string reason = "malformed URL: " + lower(curl_url_strerror(code));
     if (text.find(' ') != std::string_view::npos) reason += " (write spaces as %20)";
@@ -133,6 +138,12 @@ Result<RemoteUrl> parse_url(std::string_view text, Scheme scheme) {
     return invalid("URL password contains control characters");
   if (scheme == Scheme::file && (!url.user.empty() || !url.password.empty()))
     return invalid("file:// URLs take no user name or password");
+  if (scheme == Scheme::s3 && (!url.user.empty() || !url.password.empty()))
+    return invalid(
+        "s3:// URLs take no credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or "
+        "use ~/.aws/credentials");
+  if (scheme == Scheme::s3 && url.port != 0)
+    return invalid("s3:// URLs take no port; give the server with -o endpoint=URL");
 
   auto path = get_part(handle.get(), CURLUPART_PATH, CURLU_URLDECODE, code);
   if (!path) {
@@ -148,7 +159,8 @@ std::string build_url(const RemoteUrl& url, std::string_view relative, bool with
   UrlPtr handle = new_url();
   if (!handle) return {};
   CURLU* h = handle.get();
-  CURLUcode code = curl_url_set(h, CURLUPART_SCHEME, scheme_name(url.scheme), 0);
+  CURLUcode code =
+      curl_url_set(h, CURLUPART_SCHEME, scheme_name(url.scheme), CURLU_NON_SUPPORT_SCHEME);
   if (url.scheme != Scheme::file) {
     if (code == CURLUE_OK) code = curl_url_set(h, CURLUPART_HOST, url.host.c_str(), 0);
     if (code == CURLUE_OK && url.port != 0 && url.port != default_port(url.scheme))
@@ -178,6 +190,7 @@ std::uint16_t default_port(Scheme scheme) {
     case Scheme::sftp:
       return 22;
     case Scheme::file:
+    case Scheme::s3:
       return 0;
   }
   return 0;
@@ -202,7 +215,7 @@ Result<RemoteUrl> parse_remote_url(std::string_view text) {
     auto scheme = scheme_from_name(name);
     if (!scheme)
       return invalid("unsupported URL scheme '" + name +
-                     "'; use ftp://, ftps://, sftp:// or file://");
+                     "'; use ftp://, ftps://, sftp://, s3:// or file://");
     return parse_url(text, *scheme);
   }
   // "ftp:host/dir" and similar: a scheme we know, but not followed by "//".
@@ -214,7 +227,7 @@ Result<RemoteUrl> parse_remote_url(std::string_view text) {
       std::filesystem::is_directory(std::filesystem::path(text), ec))
     return parse_local_path(text);
   return invalid(
-      "missing URL scheme; use ftp://, ftps://, sftp:// or file://, or give an "
+      "missing URL scheme; use ftp://, ftps://, sftp://, s3:// or file://, or give an "
       "existing local directory");
 }
 

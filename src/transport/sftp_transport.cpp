@@ -11,16 +11,9 @@
 #include "sftp_transport.hpp"
 
 #include <pwd.h>
-#include <sodium.h>
 #include <unistd.h>
 
-#include <algorithm>
-
-#include "curl_errors.hpp"
-#include "curl_session.hpp"
-#include "ftpchat/core/bytes.hpp"
-#include "ftpchat/transport/ftp_list.hpp"
-#include "relative_path.hpp"
+#include "curl_transport_base.hpp"
 #include "ssh_host_keys.hpp"
 
 namespace ftpchat {
@@ -44,8 +37,6 @@ std::string login_name() {
 
 // Like ssh, the local login name when the URL names no user (~/.netrc may give the password).
 RemoteUrl prepared_url(RemoteUrl url) {
-  sodium_memzero(url.password.data(), url.password.size());
-  url.password.clear();
   if (url.user.empty()) url.user = login_name();
   return url;
 }
@@ -70,76 +61,51 @@ void apply_ssh_options(CURL* easy, const SshSettings& ssh, HostKeyCheck& check) 
   curl_easy_setopt(easy, CURLOPT_SSH_KEYDATA, &check);
 }
 
-class SftpTransport final : public Transport {
+class SftpTransport final : public CurlTransportBase {
  public:
   SftpTransport(const RemoteUrl& url, const TransportOptions& opts, Logger& log, SshSettings ssh)
-      : url_(prepared_url(url)),
-        log_(log),
-        ssh_(std::move(ssh)),
-        session_(
-            opts, log,
-            CurlProtocol{[this](CURL* easy) { apply_ssh_options(easy, ssh_, host_check_); }, false},
-            url.password) {
+      : CurlTransportBase(prepared_url(url), opts, log, CurlFlavour::sftp), ssh_(std::move(ssh)) {
     host_check_.host = known_hosts_name(url.host, url.port);
     host_check_.known_hosts = ssh_user_file("known_hosts");
     host_check_.accept_new = opts.accept_new_hostkey;
   }
 
-  Result<std::vector<DirEntry>> list(const std::string& dir_in) override {
-    std::string dir = dir_in;
-    if (!dir.empty() && dir.back() == '/') dir.pop_back();
-    if (auto valid = check_relative_path(dir, true); !valid) return valid.error();
-    const std::string dir_slash = dir.empty() ? "" : dir + "/";
-    CurlRequest request;
-    request.url = url_.url_for(dir_slash);
-    CurlReply reply = run(request);
-    if (!reply.ok()) return failure(reply, "listing", dir_slash);
-    // libcurl passes the server's "ls -l" style long names through.
-    FtpListing listing = parse_ftp_listing(reply.body);
-    for (const auto& line : listing.unparsed)
-      log_.debug("skipping unreadable listing line for " + url_.redacted_for(dir_slash) + ": " +
-                 line);
-    return std::move(listing.entries);
+ protected:
+  void set_protocol_options(CURL* easy) override { apply_ssh_options(easy, ssh_, host_check_); }
+
+  // libcurl passes the server's "ls -l" style long names through.
+  Result<std::vector<DirEntry>> list_dir(const std::string& dir) override {
+    return list_long_names(dir.empty() ? "" : dir + "/", "listing line");
   }
 
-  Result<void> read_to(const std::string& path, std::uint64_t offset,
-                       const ByteSink& sink) override {
-    if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+  Step download(const std::string& path, std::uint64_t from, const ByteSink& sink) override {
     CurlRequest request;
-    request.url = url_.url_for(path);
-    request.resume_from = offset;
+    request.url = url().url_for(path);
+    request.resume_from = from;
     request.sink = &sink;
     CurlReply reply = run(request);
-    if (reply.code == CURLE_BAD_DOWNLOAD_RESUME)
-      return make_error(Errc::bad_data, "file " + url_.redacted_for(path) +
-                                            " is shorter than the " + std::to_string(offset) +
-                                            " bytes already read");
-    if (!reply.ok()) return failure(reply, "reading", path);
-    return {};
+    if (reply.code == CURLE_BAD_DOWNLOAD_RESUME) return Step::shorter();
+    if (!reply.ok()) return Step::failure(failure(reply, "reading", path));
+    return Step::ok();
   }
 
-  Result<void> append(const std::string& path, std::string_view data) override {
-    if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+  Step append_to(const std::string& path, std::string_view data) override {
     CurlRequest request;
     request.kind = RequestKind::append;
-    request.url = url_.url_for(path);
+    request.url = url().url_for(path);
     request.data = data;
     CurlReply reply = run(request);
-    if (!reply.ok()) return failure(reply, "appending to", path);
-    return {};
+    if (!reply.ok()) return Step::failure(failure(reply, "appending to", path));
+    return Step::ok();
   }
 
-  Result<void> create_file(const std::string& path, std::string_view data) override {
-    if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+  Result<void> create_exclusive(const std::string& path, std::string_view data) override {
     auto base = absolute_base();
     if (!base) return base.error();
-    const PathParts parts = split_relative_path(path);
-    const std::string prefix = parts.parent.empty() ? "" : parts.parent + "/";
-    const std::string temp =
-        prefix + "." + parts.name + ".tmp-" + to_hex(as_chars(random_id()).substr(0, 8));
+    const std::string temp = temporary_name(path);
     CurlRequest request;
     request.kind = RequestKind::upload;
-    request.url = url_.url_for(temp);
+    request.url = url().url_for(temp);
     request.data = data;
     request.postquote = {"rename " + quoted(*base + temp) + " " + quoted(*base + path)};
     CurlReply reply = run(request);
@@ -147,44 +113,44 @@ class SftpTransport final : public Transport {
     Error error = failure(reply, "creating", path);
     if (reply.code == CURLE_QUOTE_ERROR) {  // uploaded, but the rename was refused
       run_commands({"rm " + quoted(*base + temp)});
-      auto present = has_entry(parts);
-      if (present && *present)
-        return make_error(Errc::exists, url_.redacted_for(path) + " already exists");
+      auto present = has_entry(path);
+      if (present && *present) return already_exists(path);
     }
     return error;
   }
 
-  Result<void> make_dir(const std::string& path) override {
-    if (auto valid = check_relative_path(path, false); !valid) return valid.error();
+  Result<void> make_folder(const std::string& path) override {
     auto base = absolute_base();
     if (!base) return base.error();
     CurlReply reply = run_commands({"mkdir " + quoted(*base + path)});
     if (reply.ok()) return {};
     if (reply.code != CURLE_QUOTE_ERROR) return failure(reply, "making directory", path);
     // OpenSSH answers a plain "failure" for an existing directory: the parent decides.
-    auto present = has_entry(split_relative_path(path));
-    if (present && *present)
-      return make_error(Errc::exists, "directory " + url_.redacted_for(path) + " already exists");
+    auto present = has_entry(path);
+    if (present && *present) return folder_exists(path);
     return failure(reply, "making directory", path);
   }
 
-  std::string display_url() const override { return url_.redacted(); }
-  TransportStats stats() const override { return session_.stats(); }
+  void before_request() override { host_check_.verdict = HostKeyCheck::Verdict::not_checked; }
 
- private:
-  CurlReply run(const CurlRequest& request) {
-    host_check_.verdict = HostKeyCheck::Verdict::not_checked;
-    CurlReply reply = session_.run(request);
+  void after_request(const CurlReply&) override {
     if (host_check_.verdict == HostKeyCheck::Verdict::recorded)
-      log_.warning("recorded the new host key of " + host_check_.host + " (" +
-                   host_check_.fingerprint + ") in " + host_check_.known_hosts);
-    return reply;
+      log().warning("recorded the new host key of " + host_check_.host + " (" +
+                    host_check_.fingerprint + ") in " + host_check_.known_hosts);
   }
 
+  Error failure(const CurlReply& reply, std::string_view action,
+                std::string_view relative) const override {
+    if (reply.code == CURLE_PEER_FAILED_VERIFICATION && host_check_.refused())
+      return host_check_.refusal();
+    return CurlTransportBase::failure(reply, action, relative);
+  }
+
+ private:
   CurlReply run_commands(std::vector<std::string> commands) {
     CurlRequest request;
     request.kind = RequestKind::commands;
-    request.url = url_.url_for("");
+    request.url = url().url_for("");
     request.quote = std::move(commands);
     return run(request);
   }
@@ -192,45 +158,22 @@ class SftpTransport final : public Transport {
   // The base directory as an absolute server path ending in '/'.
   Result<std::string> absolute_base() {
     if (!base_.empty()) return base_;
-    if (url_.path.rfind("/~/", 0) != 0) return base_ = url_.path;
+    if (url().path.rfind("/~/", 0) != 0) return base_ = url().path;
     CurlReply reply = run_commands({"pwd"});
     if (!reply.ok()) return failure(reply, "finding the home directory of", "");
     const std::size_t open = reply.last_reply.find('"');
     const std::size_t close = reply.last_reply.rfind('"');
     if (reply.last_reply.rfind("257", 0) != 0 || open == std::string::npos || close <= open + 1)
-      return make_error(Errc::protocol, "cannot find the home directory behind " + url_.redacted());
+      return make_error(Errc::protocol,
+                        "cannot find the home directory behind " + url().redacted());
     base_ = reply.last_reply.substr(open + 1, close - open - 1);
     if (base_.back() != '/') base_.push_back('/');
     return base_;
   }
 
-  Result<bool> has_entry(const PathParts& parts) {
-    auto entries = list(parts.parent);
-    if (!entries) return entries.error();
-    return std::any_of(entries->begin(), entries->end(),
-                       [&](const DirEntry& e) { return e.name == parts.name; });
-  }
-
-  Error failure(const CurlReply& reply, std::string_view action, std::string_view relative) const {
-    if (reply.code == CURLE_PEER_FAILED_VERIFICATION && host_check_.refused())
-      return host_check_.refusal();
-    // SFTP has no reply lines: libcurl's text ("Permission denied") is the server's word.
-    CurlFailure f{reply.code, 0, "", reply.error_text, reply.cancelled};
-    if (reply.code == CURLE_REMOTE_ACCESS_DENIED || reply.code == CURLE_QUOTE_ERROR)
-      f.server_reply = reply.error_text;
-    Error error = map_curl_error(f, std::string(action) + " " + url_.redacted_for(relative));
-    if (reply.code == CURLE_QUOTE_ERROR)
-      error.code = error.detail.find("ermission denied") != std::string::npos ? Errc::permission
-                                                                              : Errc::protocol;
-    return error;
-  }
-
-  RemoteUrl url_;
-  Logger& log_;
   SshSettings ssh_;
   HostKeyCheck host_check_;  // filled by the key callback during each connect
   std::string base_;         // absolute base path, once known
-  CurlSession session_;      // last: its option lambda reads the members above
 };
 
 }  // namespace

@@ -42,18 +42,6 @@ const Fixture& fixture() {
   return f;
 }
 
-// Chunk boundaries derived from the input itself, so a crash reproduces from the input alone.
-std::vector<std::string_view> chunks_of(std::string_view bytes) {
-  std::vector<std::string_view> out;
-  std::uint32_t state = 2166136261u ^ static_cast<std::uint32_t>(bytes.size());
-  while (!bytes.empty()) {
-    state = state * 1664525u + 1013904223u;
-    const std::size_t n = std::min<std::size_t>(bytes.size(), 1 + (state >> 24) % 97);
-    out.push_back(bytes.substr(0, n));
-    bytes.remove_prefix(n);
-  }
-  return out;
-}
 
 void check_decoded(const Message& msg, const Fixture& f) {
   FUZZ_CHECK(msg.writer == f.writer);
@@ -77,7 +65,7 @@ void as_writer_file(std::string_view bytes, const Fixture& f) {
   WriterCursor whole(f.writer), chunked(f.writer);
   const IngestResult all = whole.ingest(bytes, *f.cipher, f.room_id);
   IngestResult parts;
-  for (std::string_view chunk : chunks_of(bytes)) {
+  for (std::string_view chunk : fuzz::chunks_of(bytes)) {
     for (std::string& line : chunk_splitter.feed(chunk)) chunk_lines.push_back(std::move(line));
     IngestResult got = chunked.ingest(chunk, *f.cipher, f.room_id);
     for (Message& m : got.accepted) parts.accepted.push_back(std::move(m));

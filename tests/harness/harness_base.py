@@ -19,10 +19,10 @@ SCRATCH_PREFIX = 'ftpchat-t-'
 _PORT_LOW, _PORT_HIGH = 20000, 32000
 
 # Clean-up happens in this order at exit: readers of mounted files (they keep a mount busy), then
-# mounts (a leftover FUSE mount breaks what comes after it), proxies, servers, and last the
-# scratch folders. Protected by _registry_lock.
+# mounts (a leftover FUSE mount breaks what comes after it), proxies, servers, small disks
+# (tmpfs that servers or clients wrote to), and last the scratch folders. Protected by _registry_lock.
 _registry_lock = threading.Lock()
-_registry = {'followers': [], 'mounts': [], 'proxies': [], 'servers': [], 'scratch': []}
+_registry = {'followers': [], 'mounts': [], 'proxies': [], 'servers': [], 'disks': [], 'scratch': []}
 
 
 class HarnessError(AssertionError):
@@ -46,7 +46,8 @@ def unregister(kind, obj):
 
 
 def _cleanup_all():
-    for kind, method in (('followers', 'stop'), ('mounts', 'cleanup'), ('proxies', 'stop'), ('servers', 'stop')):
+    for kind, method in (('followers', 'stop'), ('mounts', 'cleanup'), ('proxies', 'stop'), ('servers', 'stop'),
+                         ('disks', 'close')):
         with _registry_lock:
             objs = list(reversed(_registry[kind]))
         for obj in objs:
@@ -208,6 +209,44 @@ def process_tree(pid):
         result.append(p)
         todo.extend(children.get(p, []))
     return result
+
+
+def _listening_inodes(port):
+    """Socket inodes listening on TCP `port` (any address), from /proc/net/tcp{,6}."""
+    inodes = set()
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, state, inode = fields[1], fields[3], fields[9]
+                    if state == '0A' and int(local.rsplit(':', 1)[1], 16) == port:
+                        inodes.add(inode)
+        except OSError:
+            continue
+    return inodes
+
+
+def tree_listens_on(pid, port):
+    """True when `pid` or one of its descendants holds a socket listening on `port`. A
+    connection that succeeds proves only that *something* listens: on a busy machine it can be
+    another test's passive data port, while the server started here is still starting."""
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return False
+    for p in process_tree(pid):
+        try:
+            for fd in os.listdir('/proc/%d/fd' % p):
+                try:
+                    link = os.readlink('/proc/%d/fd/%s' % (p, fd))
+                except OSError:
+                    continue
+                if link.startswith('socket:[') and link[8:-1] in inodes:
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def signal_tree(pid, sig):

@@ -1,11 +1,14 @@
 # Base class of the real servers the tests run on 127.0.0.1: one foreground child process per
 # server, restartable on the same port and data folder, always stopped at exit.
+import contextlib
 import os
+import signal
 import time
 import urllib.parse
 
 from harness_base import (HarnessError, file_tail, free_port, kill_process, make_scratch,
-                          port_accepts, register, run, spawn, stop_process, unregister)
+                          port_accepts, register, run, signal_tree, spawn, stop_process, tree_listens_on,
+                          unregister)
 
 SERVERS_ROOT_DEFAULT = '/var/tmp/ftpchatfs-servers/root'
 
@@ -88,7 +91,8 @@ class ServerBase:
         self.proc = spawn(self._command(), self.log_path, env=self._env(), cwd=self.dir)
         self.starts += 1
         deadline = time.monotonic() + self.start_timeout
-        while not port_accepts(self.port):
+        # Ready when the port answers and it is this server's own socket that listens there.
+        while not (port_accepts(self.port) and tree_listens_on(self.proc.pid, self.port)):
             if self.proc.poll() is not None:
                 code = self.proc.returncode
                 self.proc = None
@@ -116,6 +120,17 @@ class ServerBase:
     def restart(self):
         self.stop()
         return self.start()
+
+    @contextlib.contextmanager
+    def paused(self):
+        """The server and its session processes stopped (SIGSTOP) inside the block, continued
+        after it: what clients do meanwhile queues up in the kernel, and the server sees it at
+        once when it runs again."""
+        signal_tree(self.proc.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            signal_tree(self.proc.pid, signal.SIGCONT)
 
     def _wait_port_closed(self):
         deadline = time.monotonic() + 5

@@ -126,3 +126,52 @@ class TailFollower:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class Steps:
+    """Names and times the steps of a test, so that a failure says which step failed, after
+    how long, and how long each earlier step took:
+
+        steps = Steps('exchange on pyftpd')
+        with steps('round 2: bob sees the lines', on_failure=lambda: a.log_tail()):
+            wait_for(...)
+
+    A failing step raises HarnessError (a test failure) with that account; `on_failure`, if
+    given, adds what it returns (a status file, a daemon's log) to the message."""
+
+    def __init__(self, label=''):
+        self.label = label
+        self.started = time.monotonic()
+        self.done = []  # (name, seconds)
+
+    def timeline(self):
+        return ', '.join('%s %.2fs' % (name, secs) for name, secs in self.done) or 'none'
+
+    def __call__(self, name, on_failure=None):
+        return _Step(self, name, on_failure)
+
+
+class _Step:
+    def __init__(self, steps, name, on_failure):
+        self.steps, self.name, self.on_failure = steps, name, on_failure
+
+    def __enter__(self):
+        self.began = time.monotonic()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        took = time.monotonic() - self.began
+        if exc_type is None:
+            self.steps.done.append((self.name, took))
+            return False
+        if not issubclass(exc_type, Exception):
+            return False
+        extra = ''
+        if self.on_failure is not None:
+            try:
+                extra = '\n' + str(self.on_failure())
+            except Exception as e:  # a post-mortem must not hide the failure itself
+                extra = '\n(post-mortem failed: %r)' % (e,)
+        raise HarnessError('%sstep %r failed after %.2fs (%.2fs into the test): %s\nearlier steps: %s%s'
+                           % (self.steps.label + ': ' if self.steps.label else '', self.name, took,
+                              time.monotonic() - self.steps.started, exc, self.steps.timeline(), extra)) from exc

@@ -11,6 +11,8 @@ from pyftpdlib.filesystems import AbstractedFS
 from pyftpdlib.handlers import FTPHandler
 from pyftpdlib.servers import FTPServer
 
+from pyftpd_ioloop import BatchSafeEpoll
+
 
 class DosListFS(AbstractedFS):
     """LIST in the MS-DOS/IIS style some servers use ("MM-DD-YY  HH:MMAM  <DIR> name"), so the
@@ -73,7 +75,7 @@ def main():
     if args.dos_list:
         Handler.abstracted_fs = DosListFS
 
-    server = FTPServer((args.host, args.port), Handler)
+    server = FTPServer((args.host, args.port), Handler, ioloop=BatchSafeEpoll())
     server.max_cons = 512
     server.max_cons_per_ip = 0
     print('pyftpd_server: listening on %s:%d, disabled: %s' % (args.host, args.port, sorted(disabled) or 'none'),

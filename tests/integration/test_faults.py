@@ -37,14 +37,16 @@ class ReplyCuttingProxy(h.TcpProxy):
         return super()._rewrite(line)
 
 
-class Faults(unittest.TestCase):
+class FaultChecks:
+    """What the fault tests share (mixed into a TestCase; test_s3.py uses it too)."""
+
     def start_server(self, cls):
         server = cls().start()
         self.addCleanup(server.close)
         return server
 
-    def mount(self, url, nick, client_dir=None, create_room=False):
-        m = h.Mount(url, nick, d.PASS, client_dir=client_dir, options=['poll=200'])
+    def mount(self, url, nick, client_dir=None, create_room=False, options=()):
+        m = h.Mount(url, nick, d.PASS, client_dir=client_dir, options=['poll=200'] + list(options))
         self.addCleanup(m.close)
         m.start()
         if create_room:
@@ -74,9 +76,11 @@ class Faults(unittest.TestCase):
         self.assertEqual(status, 0, 'sender loop failed: %s' % err)
         self.assertEqual(acked, list(range(first, last + 1)))
 
-    def test_server_killed_while_sending_then_restarted(self):
-        server = self.start_server(h.VsftpdServer)
-        url = server.url('chat/')
+
+    # The scenarios as methods, for other servers' fault classes (test_s3.py).
+    def check_server_killed_while_sending(self, server, url, label):
+        """The server (its process: server.kill()) dies while `alice` sends 300 messages and
+        comes back (server.start()) 1.5 s later; every message arrives once, in order."""
         a = self.mount(url, 'alice', create_room=True)
         b = self.mount(url, 'bob')
         count = 300
@@ -93,11 +97,18 @@ class Faults(unittest.TestCase):
         server.start()
         down_for = time.monotonic() - down
         self.finish_sender(sender, count)
-        status = self.assert_exactly_once(b, 'alice', count, 'server killed')
-        self.assert_exactly_once(a, 'alice', count, 'server killed (sender)')
+        status = self.assert_exactly_once(b, 'alice', count, label)
+        self.assert_exactly_once(a, 'alice', count, label + ' (sender)')
         h.wait_for(lambda: self.pending(a) == 0, 10, message='nothing pending on the sender')
-        self.report('server killed', count, count, status,
+        self.report(label, count, count, status,
                     '; %d queued while the server was down %.1fs' % (queued, down_for))
+
+
+class Faults(FaultChecks, unittest.TestCase):
+
+    def test_server_killed_while_sending_then_restarted(self):
+        server = self.start_server(h.VsftpdServer)
+        self.check_server_killed_while_sending(server, server.url('chat/'), 'server killed')
 
     def test_connection_cut_mid_transfer_and_refused_for_a_while(self):
         server = self.start_server(h.PureFtpdServer)

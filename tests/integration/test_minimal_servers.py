@@ -38,18 +38,35 @@ class MinimalServerCase(unittest.TestCase):
         return m
 
     def exchange(self, rounds=3):
-        """a sends `rounds` batches of 2 lines, b checks each arrives exactly once, in order."""
-        a = self.mount('alice')
-        os.mkdir(a.path('r'))
-        b = self.mount('bob')
+        """a sends `rounds` batches of 2 lines, b checks each arrives exactly once, in order.
+        A failure names the round and the check, with timings, alice's status and both
+        daemons' logs."""
+        steps = h.Steps(type(self).__name__)
+        with steps('mount alice, mkdir r, mount bob'):
+            a = self.mount('alice')
+            os.mkdir(a.path('r'))
+            b = self.mount('bob')
+
+        def post_mortem():
+            return ('alice status: %r\nalice log: %r\nalice daemon:\n%s\nbob daemon:\n%s'
+                    % (h.read_status(a, 'r'), h.read_text(a.log('r')).splitlines()[-6:],
+                       a.log_tail(15), b.log_tail(15)))
+
         want = []
         for i in range(rounds):
-            for j in range(2):
-                h.append_line(a.outbox('r'), 'round %d line %d' % (i, j))
-                want.append('<alice> round %d line %d' % (i, j))
-            h.wait_for(lambda: len(h.read_text(b.log('r')).splitlines()) >= len(want), 10)
-            got = [line.split(' ', 2)[2] for line in h.read_text(b.log('r')).splitlines()]
-            self.assertEqual(got, want)
+            with steps('round %d: echo 2 lines into alice\'s outbox' % i, post_mortem):
+                for j in range(2):
+                    h.append_line(a.outbox('r'), 'round %d line %d' % (i, j))
+                    want.append('<alice> round %d line %d' % (i, j))
+            with steps('round %d: alice\'s own log shows them' % i, post_mortem):
+                h.wait_for(lambda: len(h.read_text(a.log('r')).splitlines()) >= len(want), 10,
+                           message='%d lines in alice\'s log' % len(want))
+            with steps('round %d: bob\'s log shows them' % i, post_mortem):
+                h.wait_for(lambda: len(h.read_text(b.log('r')).splitlines()) >= len(want), 10,
+                           message='%d lines in bob\'s log' % len(want))
+            with steps('round %d: bob has each line once, in order' % i, post_mortem):
+                got = [line.split(' ', 2)[2] for line in h.read_text(b.log('r')).splitlines()]
+                self.assertEqual(got, want)
         return a, b
 
 

@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sodium.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -154,6 +155,33 @@ TEST_F(FtpTransportTest, AppendCreatesThenAppends) {
   auto no_dir = transport_->append("missing/log", "x");
   ASSERT_FALSE(no_dir.ok());
   EXPECT_EQ(no_dir.error().code, Errc::not_found) << no_dir.error().detail;
+}
+
+TEST_F(FtpTransportTest, RewriteOptionNeverAppends) {
+  TransportOptions opts;
+  opts.rewrite = true;
+  auto t = connect_to(server_->url(base_ + "/"), log_, opts);
+  EXPECT_EQ(t->mode(), "rewrite (-o rewrite)");
+  ASSERT_TRUE(t->append("log", "first\n").ok());
+  struct stat before {};
+  ASSERT_EQ(stat(local("log").c_str(), &before), 0);
+  ASSERT_TRUE(t->append("log", "second\n").ok());
+  struct stat after {};
+  ASSERT_EQ(stat(local("log").c_str(), &after), 0);
+  EXPECT_NE(before.st_ino, after.st_ino);  // a new file renamed over it, not an APPE
+  EXPECT_EQ(read_file(local("log")), "first\nsecond\n");
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(local(""))) {
+    ++files;
+    EXPECT_EQ(e.path().filename(), "log");  // no temporary file left
+  }
+  EXPECT_EQ(files, 1);
+  EXPECT_EQ(t->mode(), "rewrite (-o rewrite)");
+  // Not for SFTP, whose rename cannot replace a file.
+  auto sftp = parse_remote_url("sftp://u@127.0.0.1:1/x/");
+  auto refused = open_curl_transport(*sftp, opts, log_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().detail, "-o rewrite works with ftp://, ftps:// and s3:// only");
 }
 
 TEST_F(FtpTransportTest, HundredAppendsLandIntactAndInOrder) {

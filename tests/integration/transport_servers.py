@@ -1,6 +1,7 @@
 # Runs the transport's ExternalFtpServer tests (transport_external_test.cpp) against each FTP
 # server tests/harness can start: vsftpd and pure-ftpd, each plain and with required TLS, and
-# proftpd; and its ExternalSftpServer tests (transport_stream_test.cpp) against OpenSSH's sshd.
+# proftpd; its ExternalSftpServer tests (transport_stream_test.cpp) against OpenSSH's sshd; and
+# its ExternalS3Server tests (transport_s3_test.cpp) against Ceph's RADOS Gateway.
 # ctest runs it as transport.real_servers; by hand:
 #   TRANSPORT_TESTS_BIN=build/tests/transport_integration_tests PYTHONPATH=tests/harness \
 #     /usr/bin/python3 -m unittest -v transport_servers     (from tests/integration, as root)
@@ -11,6 +12,7 @@ import tempfile
 import unittest
 
 import harness_ftp
+import harness_rgw
 import harness_sshd
 from harness_base import HarnessError
 
@@ -77,6 +79,14 @@ class TransportAgainstRealServers(unittest.TestCase):
                 self.run_tests('ExternalSftpServer.*', env)
         finally:
             shutil.rmtree(home, ignore_errors=True)
+
+    def test_rgw(self):
+        if not os.access(BIN, os.X_OK):
+            self.skipTest('TRANSPORT_TESTS_BIN does not name the transport test binary')
+        with harness_rgw.RgwServer() as server:
+            env = dict(os.environ, FTPCHAT_TEST_S3_URL=server.url('transport/'),
+                       FTPCHAT_TEST_S3_ENDPOINT=server.endpoint, **server.credentials_env())
+            self.run_tests('ExternalS3Server.*', env)
 
 
 if __name__ == '__main__':

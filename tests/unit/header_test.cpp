@@ -170,13 +170,16 @@ TEST(Header, EveryFlippedBitIsRefused) {
 
 TEST(Header, OtherFormatVersionsAndGarbage) {
   const std::string raw = make_raw();
-  expect_bad(edited(raw, "ftpchatfs-room v1", "ftpchatfs-room v2"),
-             "unsupported room format version 'v2'");
-  expect_bad("ftpchatfs-room v2\nwhatever comes next\n", "unsupported room format version");
+  expect_bad(edited(raw, "ftpchatfs-room v1", "ftpchatfs-room v3"),
+             "unsupported room format version 'v3'");
+  expect_bad("ftpchatfs-room v3\nwhatever comes next\n", "unsupported room format version");
+  // A v1 body under a v2 first line is read as a (broken) member room header.
+  expect_bad(edited(raw, "ftpchatfs-room v1", "ftpchatfs-room v2"), "should be the room line");
   expect_bad("hello world\n", "not an ftpchatfs room header");
   expect_bad(std::string("\0\x01\xff", 3), "not an ftpchatfs room header");
   expect_bad("ftpchatfs-room v1", "truncated in its first line");
-  expect_bad(std::string(kMaxHeaderBytes + 1, 'a'), "larger than 4096 bytes");
+  expect_bad(raw + std::string(kMaxHeaderBytes, '\n'), "larger than 4096 bytes");
+  expect_bad(std::string(kMaxHeaderV2Bytes + 1, 'a'), "larger than 65536 bytes");
 }
 
 TEST(Header, CrlfLineEndingsAreNamed) {

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include "ftpchat/cipher/kdf.hpp"
 #include "ftpchat/core/bytes.hpp"
 #include "ftpchat/record/record.hpp"
+#include "kat_file.hpp"
 
 namespace ftpchat::test {
 
@@ -58,14 +58,7 @@ struct Kat {
 
 inline Kat load_kat() {
   Kat kat;
-  std::ifstream in(std::string(FTPCHAT_TEST_DATA) + "/kat_v1.txt");
-  EXPECT_TRUE(in) << "cannot open kat_v1.txt";
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    const auto space = line.find(' ');
-    const std::string key = line.substr(0, space);
-    const std::string value = space == std::string::npos ? "" : line.substr(space + 1);
+  for (const auto& [key, value] : read_kat_entries("kat_v1.txt")) {
     if (key == "header_line") {
       kat.header += value + "\n";
     } else if (key.starts_with("record_")) {

@@ -3,6 +3,7 @@
 // commit (each batch durable in the spool before its append).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <functional>
 #include <regex>
 
@@ -69,7 +70,7 @@ TEST_F(OutboxEngineTest, RetryAfterAnAppendThatLandedSendsOnlyWhatIsMissing) {
   server_.land_failed_appends = true;  // the append landed, its answer was lost
   ASSERT_FALSE(room->upload_pending());
   EXPECT_EQ(room->counters().pending, 2u);
-  EXPECT_NE(room->counters().last_error, "");
+  EXPECT_NE(room->counters().last_error(), "");
   ASSERT_TRUE(room->enqueue({"three"}));
   const std::string before = server_.files[own_file()];
   ASSERT_TRUE(room->upload_pending());
@@ -241,6 +242,53 @@ TEST_F(OutboxEngineTest, OversizedMessagesAreRefusedBeforeAnythingIsSpooled) {
   EXPECT_EQ(queued.error().code, Errc::too_large);
   EXPECT_EQ(alice.room("r")->counters().pending, 0u);
   EXPECT_EQ(alice.room("r")->read_log(0, 1 << 20).find("fine"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ftpchat
+
+namespace ftpchat {
+namespace {
+
+// Issue 10: with the state folder full, the acked file cannot be written. What the server has
+// must still count (no second upload, no duplicates for readers), ROOM/status must say so, and
+// the file must be brought up to date once it can be written again.
+TEST_F(OutboxEngineTest, AnAckedFileThatCannotBeWrittenNeverMakesTheSenderUploadAgain) {
+  EngineClient alice(server_, "alice", state("a")), bob(server_, "bob", state("b"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  auto room = alice.room("r");
+  ASSERT_TRUE(room->send({"first"}));
+  const std::filesystem::path dir = state("a") / "rooms" / room->folder();
+  const std::filesystem::path acked = dir / ("acked-" + room->counters().writer);
+  ASSERT_TRUE(std::filesystem::exists(acked));
+  // /dev/full answers every write with ENOSPC, as a full disk does.
+  std::filesystem::remove(acked);
+  std::filesystem::create_symlink("/dev/full", acked);
+  ASSERT_TRUE(room->enqueue({"second", "third"}));
+  ASSERT_TRUE(room->upload_pending());
+  const int appends = server_.appends;
+  EXPECT_EQ(room->counters().pending, 0u);
+  EXPECT_NE(room->counters().local_error.find("No space left on device"), std::string::npos)
+      << room->counters().local_error;
+  EXPECT_NE(room->status_text().find("state: local storage failing: "), std::string::npos);
+  EXPECT_TRUE(room->has_outbox_work());  // the acked file is still to be written
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(room->upload_pending());
+  EXPECT_EQ(server_.appends, appends) << "uploaded again what the server has";
+  // Space is back: the next pass writes the file and the error clears.
+  std::filesystem::remove(acked);
+  ASSERT_TRUE(room->upload_pending());
+  EXPECT_EQ(room->counters().local_error, "");
+  EXPECT_FALSE(room->has_outbox_work());
+  std::ifstream in(acked);
+  std::string text;
+  std::getline(in, text);
+  EXPECT_EQ(text, "00000000000000000003");
+  ASSERT_TRUE(bob.engine->start());
+  const std::string log = bob.text("r");
+  for (const char* m : {"<alice> first\n", "<alice> second\n", "<alice> third\n"})
+    EXPECT_EQ(count_of(log, m), 1u) << m << log;
+  EXPECT_EQ(bob.room("r")->counters().duplicates, 0u);
 }
 
 }  // namespace

@@ -191,9 +191,12 @@ TEST(Record, OtherVersionByteIsNamed) {
   auto c = key_cipher('k');
   const Id128 room = id_of(0x11);
   std::string binary = *from_base64(*encode_record(*c, room, sample()));
-  binary[0] = '\x02';
+  binary[0] = '\x03';
   expect_bad(decode_record(*c, room, sample().writer, to_base64(binary)),
-             "unsupported record version 2");
+             "unsupported record version 3");
+  binary[0] = '\x02';  // a member room's record in a passphrase room
+  expect_bad(decode_record(*c, room, sample().writer, to_base64(binary)),
+             "a version 2 record in a passphrase room");
 }
 
 TEST(Record, EveryTruncationIsBadData) {

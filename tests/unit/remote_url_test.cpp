@@ -122,10 +122,28 @@ TEST(RemoteUrl, FileUrlAndLocalPaths) {
   EXPECT_EQ(parse_ok(".").path, cwd == "/" ? "/" : cwd + "/");
 }
 
+TEST(RemoteUrl, S3BucketAndPathWithoutCredentials) {
+  RemoteUrl url = parse_ok("s3://chat-bucket/rooms");
+  EXPECT_EQ(url.scheme, Scheme::s3);
+  EXPECT_EQ(url.host, "chat-bucket");
+  EXPECT_EQ(url.port, 0);
+  EXPECT_EQ(url.path, "/rooms/");
+  EXPECT_EQ(url.redacted(), "s3://chat-bucket/rooms/");
+  EXPECT_EQ(url.redacted_for("r 1/log"), "s3://chat-bucket/rooms/r%201/log");
+  EXPECT_EQ(parse_ok("S3://b").path, "/");
+  // Credentials never ride in the URL (it shows in ps and shell history); the port belongs
+  // to the endpoint.
+  EXPECT_NE(parse_error("s3://AKID:secret@b/x/").detail.find("s3:// URLs take no credentials"),
+            std::string::npos);
+  EXPECT_EQ(parse_error("s3://b:9000/x/").detail,
+            "s3:// URLs take no port; give the server with -o endpoint=URL");
+  EXPECT_EQ(parse_error("s3:///x/").detail, "missing host in s3:// URL");
+}
+
 TEST(RemoteUrl, RejectsUnknownScheme) {
   Error err = parse_error("http://example.com/chat");
   EXPECT_EQ(err.code, Errc::invalid_argument);
-  EXPECT_EQ(err.detail, "unsupported URL scheme 'http'; use ftp://, ftps://, sftp:// or file://");
+  EXPECT_EQ(err.detail, "unsupported URL scheme 'http'; use ftp://, ftps://, sftp://, s3:// or file://");
 }
 
 TEST(RemoteUrl, RejectsMissingScheme) {

@@ -96,20 +96,66 @@ TEST_F(SpoolTest, AnAcknowledgementInStepsLetsAppendsGoOn) {
     Spool s = open();
     ASSERT_TRUE(s.append(records(1, 3)));
     const Spool::AckPoint ack = s.begin_ack(2);
+    EXPECT_EQ(s.acked(), 2u);              // counts at once, before any file is written
     ASSERT_TRUE(s.append(records(4, 4)));  // meanwhile, under the owner's lock
-    ASSERT_TRUE(ack.run());
-    ASSERT_TRUE(s.end_ack(ack));
-    EXPECT_EQ(s.acked(), 2u);
+    ASSERT_TRUE(s.end_ack(ack, ack.run()));
     EXPECT_EQ(s.pending_count(), 2u);
     const Spool::AckPoint stale = s.begin_ack(1);  // behind: writes nothing, changes nothing
-    ASSERT_TRUE(stale.run());
-    ASSERT_TRUE(s.end_ack(stale));
+    ASSERT_TRUE(s.end_ack(stale, stale.run()));
     EXPECT_EQ(s.acked(), 2u);
+    EXPECT_FALSE(s.ack_file_behind());
   }
   Spool s = open();
   EXPECT_EQ(s.acked(), 2u);
   ASSERT_EQ(s.pending_count(), 2u);
   EXPECT_EQ(s.pending().front().seq, 3u);
+}
+
+// A full disk (/dev/full answers every write with ENOSPC): the acknowledgement still counts
+// in memory, the failure is returned as no_space, and the file is brought up to date by the
+// next acknowledgement once it can be written. A compaction waits for the file.
+TEST_F(SpoolTest, AnAcknowledgementCountsEvenWhenItsFileCannotBeWritten) {
+  const std::uint64_t n = Spool::kCompactAfterAcked + 4;
+  Spool s = open();
+  ASSERT_TRUE(s.append(records(1, n)));
+  const fs::path acked = dir_ / ("acked-" + to_hex(writer_));
+  fs::remove(acked);
+  fs::create_symlink("/dev/full", acked);
+  auto failed = s.mark_acked(n - 2);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, Errc::no_space);
+  EXPECT_EQ(s.acked(), n - 2);
+  EXPECT_EQ(s.pending_count(), 2u);
+  EXPECT_TRUE(s.ack_file_behind());
+  EXPECT_EQ(s.lines_in_file(), n);  // not compacted: nothing durable says what was sent
+  EXPECT_EQ(s.last_assigned(), n);
+  fs::remove(acked);
+  ASSERT_TRUE(s.mark_acked(s.acked()));  // the retry
+  EXPECT_FALSE(s.ack_file_behind());
+  EXPECT_EQ(s.lines_in_file(), 2u);
+  Spool again = open();
+  EXPECT_EQ(again.acked(), n - 2);
+  EXPECT_EQ(again.pending_count(), 2u);
+}
+
+// The acked file is overwritten in place, always 21 bytes; the older short form still reads.
+TEST_F(SpoolTest, TheAckedFileHasAFixedWidthAndOldFilesStillRead) {
+  {
+    Spool s = open();
+    ASSERT_TRUE(s.append(records(1, 12)));
+    ASSERT_TRUE(s.mark_acked(7));
+  }
+  const fs::path acked = dir_ / ("acked-" + to_hex(writer_));
+  EXPECT_EQ(fs::file_size(acked), 21u);
+  {
+    std::ofstream f(acked, std::ios::trunc);
+    f << "9\n";  // as earlier versions wrote it
+  }
+  Spool s = open();
+  EXPECT_EQ(s.acked(), 9u);
+  ASSERT_TRUE(s.mark_acked(10));
+  EXPECT_EQ(fs::file_size(acked), 21u);
+  EXPECT_EQ(open().acked(), 10u);
 }
 
 // Group commit: append() leaves the records in the page cache; sync() puts them on disk.

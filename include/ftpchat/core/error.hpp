@@ -20,6 +20,7 @@ enum class Errc {
   protocol,           // server answered something we cannot use
   unsupported,        // server lacks a needed command
   io,                 // local I/O error
+  no_space,           // the local disk (state or cache folder) is full or over quota
   bad_data,           // data failed to parse or authenticate
   wrong_passphrase,   // key check failed
   too_large,          // message over the size limit
@@ -75,5 +76,9 @@ class [[nodiscard]] Result<void> {
 };
 
 inline Error make_error(Errc code, std::string detail) { return Error{code, std::move(detail)}; }
+
+// A failed system call on local files: "<what>: <strerror(err)>", as no_space when the disk
+// is full or over quota (ENOSPC, EDQUOT), else io.
+Error os_error(const std::string& what, int err);
 
 }  // namespace ftpchat

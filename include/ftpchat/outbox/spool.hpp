@@ -11,12 +11,18 @@
 //                        written with one write(). A torn last line (a crash mid-write) is
 //                        dropped at open; a power loss may also take what was written since
 //                        the last fdatasync. Either way those records never left this machine.
-//   acked-<writer hex>   "<seq>\n": every record up to seq is known to be on the server.
-//                        Replaced by rename (tmp, rename); fsync'd (tmp, rename, dir) before a
-//                        compaction relies on it. After a power loss it may say less than was
-//                        sent (then the owner re-reads its writer file before sending again).
+//   acked-<writer hex>   "<seq>\n", seq as 20 digits: every record up to seq is known to be on
+//                        the server. Overwritten in place (the same 21 bytes, so a full disk
+//                        cannot stop it), fdatasync'd before a compaction relies on it.
+//                        After a power loss, or while the disk refuses even that, it may say
+//                        less than was sent: the owner then re-reads its writer file before
+//                        sending again, so nothing is sent twice.
 // The spool is rewritten without its acknowledged lines (atomically, durably) once most are
-// acked.
+// acked; emptied in place (no space needed) once all are, after an append was refused.
+//
+// Rule: what the server has counts at once, in memory, whatever the disk says. pending()
+// and last_assigned() never wait for a file to be written, so a full disk can delay the
+// bookkeeping but never make the owner upload again what the server already has.
 #pragma once
 
 #include <algorithm>
@@ -38,6 +44,9 @@ struct SpooledRecord {
 
 class Spool {
  public:
+  // Whether the disk of `dir` has at least `bytes` free for this user (statvfs; quotas are
+  // not seen): how a refused append learns that space is back.
+  static bool has_free_space(const std::filesystem::path& dir, std::uint64_t bytes);
   // Opens (or creates) the spool of `writer` under `dir`.
   static Result<Spool> open(const std::filesystem::path& dir, const Id128& writer);
   // True when `dir` holds a spool of `writer` with records not yet acknowledged.
@@ -57,22 +66,27 @@ class Spool {
   // fdatasync: they survive a crash of this process, not yet a power loss. On failure
   // nothing counts as spooled.
   Result<void> append(const std::vector<SpooledRecord>& records);
-  // Records up to `seq` are on the server: rewrites the acked file (no fsync), then compacts
-  // the spool when most lines are acked (acked file made durable first). In steps, so the
-  // owner's lock is free while the file is written: begin_ack (lock), AckPoint::run (no
-  // lock), end_ack (lock). Acknowledgements must not overlap (Room: under net_mu_).
+  // Records up to `seq` are on the server. In steps, so the owner's lock is free while the
+  // file is written: begin_ack (lock) counts them acknowledged at once; AckPoint::run (no
+  // lock) writes the acked file; end_ack (lock) notes whether that worked and compacts the
+  // spool when most lines are acked (acked file made durable first). Acknowledgements must
+  // not overlap (Room: under net_mu_). A failed write is retried by the next acknowledgement,
+  // or by begin_ack(acked()) (ack_file_behind() says when that is due).
   Result<void> mark_acked(std::uint64_t seq);
   class AckPoint {
    public:
-    Result<void> run() const;  // nothing to do when `seq` was acked already
+    Result<void> run() const;  // nothing to do when the file is current
 
    private:
     friend class Spool;
     std::uint64_t seq_ = 0;
     std::filesystem::path path_;  // empty: nothing to write
   };
-  AckPoint begin_ack(std::uint64_t seq) const;
-  Result<void> end_ack(const AckPoint& done);  // after done.run() succeeded
+  AckPoint begin_ack(std::uint64_t seq);
+  // After done.run(), with what it returned: that error, or the compaction's.
+  Result<void> end_ack(const AckPoint& done, const Result<void>& written);
+  // The acked file says less than acked() (its write failed): retry with begin_ack(acked()).
+  bool ack_file_behind() const { return file_acked_ < acked_; }
 
   // Group commit: one fdatasync covering every record appended before begin_sync(), run
   // without the owner's lock held (append() may go on meanwhile):
@@ -121,7 +135,10 @@ class Spool {
   std::filesystem::path acked_path_;
   int fd_ = -1;                         // spool file, O_APPEND
   std::vector<SpooledRecord> records_;  // every line in the file, in order
-  std::uint64_t acked_ = 0;
+  std::uint64_t acked_ = 0;       // in memory: what the server has (rule above)
+  std::uint64_t file_acked_ = 0;  // what the acked file says
+  std::size_t compact_after_ = kCompactAfterAcked;  // acked lines before the next try
+  bool append_refused_ = false;  // the last append failed: empty the file once all is acked
   std::uint64_t durable_ = 0;  // records up to here are fdatasync'd
   bool fresh_ = false;
   std::uint64_t torn_dropped_ = 0;
@@ -129,8 +146,5 @@ class Spool {
 
 // Writes `data` to `path` atomically and durably: tmp file, fsync, rename, fsync(dir).
 Result<void> write_file_atomically(const std::filesystem::path& path, std::string_view data);
-// The same without the fsyncs: atomic across a crash of this process, not a power loss (the
-// file may then hold the old data, or on some filesystems be empty).
-Result<void> replace_file(const std::filesystem::path& path, std::string_view data);
 
 }  // namespace ftpchat

@@ -1,7 +1,9 @@
-// Message records (docs/FORMAT.md, "Records"): one sealed message per line of a writer file.
+// Records (docs/FORMAT.md, "Records" and "Records (version 2)"): one sealed record per line of
+// a writer file, decoded by one entry point (decode_line) that reads the version byte.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +17,7 @@ namespace ftpchat {
 constexpr std::size_t kMaxBodyBytes = 65536;  // larger messages are refused at send time
 constexpr std::size_t kMaxNickBytes = 64;
 constexpr std::uint8_t kFormatVersion = 1;
+constexpr std::uint8_t kFormatVersionV2 = 2;
 constexpr std::uint8_t kFlagZstd = 0x01;  // flags bit 0: the body is one zstd frame
 
 struct Message {
@@ -23,8 +26,41 @@ struct Message {
   std::uint64_t seq = 0;  // 1, 2, 3 ... per writer
   std::uint64_t stamp = 0;  // hybrid logical clock (core/clock.hpp)
   std::uint8_t flags = 0;   // as found on the wire (kFlagZstd); body is always plain text
-  std::string nick;
+  std::string nick;         // v1: as written; v2: the signer's name in the room (rendering)
   std::string body;
+  std::string signer_id;    // v2: the signer's public id (log.jsonl); empty in v1 rooms
+};
+
+// Record kinds of version 2 (version 1 records are all messages). Other values are kinds a
+// later version may add: readers skip them once sealed.
+enum class RecordKind : std::uint8_t { message = 1, seal = 2, membership = 3 };
+
+// Which keys open a room's records: a passphrase room has one cipher, a member room one per
+// epoch (identity/keyring.hpp). Both return nullptr when they have no such key.
+class RecordKeys {
+ public:
+  virtual ~RecordKeys() = default;
+  virtual const RecordCipher* v1() const { return nullptr; }
+  virtual const RecordCipher* epoch(const Id128& /*epoch_id*/) const { return nullptr; }
+};
+
+// The keys of a passphrase room.
+class V1Keys final : public RecordKeys {
+ public:
+  explicit V1Keys(const RecordCipher& cipher) : cipher_(cipher) {}
+  const RecordCipher* v1() const override { return &cipher_; }
+
+ private:
+  const RecordCipher& cipher_;
+};
+
+struct DecodedRecord {
+  std::uint8_t version = kFormatVersion;
+  Id128 epoch{};            // v2
+  std::uint8_t kind = 1;    // v2: the kind byte as found (RecordKind or unknown); v1: message
+  Message message;          // writer, seq, stamp always; id, flags, nick, body for messages
+  std::string payload;      // v2: the bytes after kind, seq and stamp
+  std::string plaintext;    // v2: the whole decrypted plaintext (what the run's chain hashes)
 };
 
 struct EncodeOptions {
@@ -36,10 +72,33 @@ struct EncodeOptions {
 Result<std::string> encode_record(const RecordCipher& cipher, const Id128& room_id,
                                   const Message& msg, EncodeOptions options = {});
 
-// Inverse of encode_record for a line found in writer file `writer` of room `room_id`.
-// bad_data when the line is not base64, is truncated, or fails authentication.
+// THE decoder, for a line found in writer file `writer` of room `room_id`: reads the version
+// byte and decodes a v1 record (keys.v1()) or a v2 record (keys.epoch() of its epoch id).
+// bad_data when the line is not base64, is truncated, fails authentication, is of the other
+// room kind's version, or breaks a plaintext rule; not_found when it is a v2 record of an
+// epoch the keys do not hold (record_epoch() says which).
+Result<DecodedRecord> decode_line(const RecordKeys& keys, const Id128& room_id,
+                                  const Id128& writer, std::string_view line);
+
+// decode_line for a v1 record, as a Message (tests and tools of passphrase rooms).
 Result<Message> decode_record(const RecordCipher& cipher, const Id128& room_id,
                               const Id128& writer, std::string_view line);
+
+// The epoch id of a v2 record line, read without any key; nullopt for anything else.
+std::optional<Id128> record_epoch(std::string_view line);
+
+// Version 2 encoding. The plaintext is kind || seq || stamp || payload; a message's payload
+// is flags || id || body (zstd when asked and smaller; too_large over the limit).
+std::string v2_plaintext(RecordKind kind, std::uint64_t seq, std::uint64_t stamp,
+                         std::string_view payload);
+Result<std::string> v2_message_payload(const Message& msg, EncodeOptions options = {});
+// The line for a plaintext sealed under an epoch's records cipher (fresh nonce).
+std::string encode_record_v2(const RecordCipher& epoch_cipher, const Id128& epoch,
+                             const Id128& room_id, const Id128& writer, std::string_view plaintext);
+// Same with a caller-chosen nonce: known-answer tests only.
+std::string encode_record_v2_with_nonce(const RecordCipher& epoch_cipher, const Id128& epoch,
+                                        const Id128& room_id, const Id128& writer,
+                                        std::string_view plaintext, const Nonce& nonce);
 
 // Bytes to append for a batch of encoded records: "\n" + r1 + "\n" + r2 + "\n" ...
 // The leading newline terminates a torn earlier append so it cannot swallow r1.

@@ -41,7 +41,10 @@ class ChatEngine {
   // cannot be used, or when rooms exist and the passphrase opens none of them.
   Result<void> start();
 
-  // Rooms as last seen; refreshed from the server when older than `max_age`.
+  // Rooms as last seen; refreshed from the server when older than `max_age`. Once the poller
+  // runs, the refresh runs on its own thread and this waits for it at most kListPatience:
+  // `ls` answers at once whatever the network does (with the list as last seen).
+  static constexpr std::chrono::milliseconds kListPatience{300};
   std::vector<RoomEntry> rooms(std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
   std::optional<RoomEntry> find(std::string_view name,
                                 std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
@@ -64,10 +67,17 @@ class ChatEngine {
     std::shared_ptr<Room> room;
     std::string reason;               // why it is unreadable
     Errc reason_code = Errc::internal;
+    bool header_missing = false;      // writer files but no header yet: looked at again
   };
   Result<void> refresh();
   Result<void> refresh_locked();  // requires refresh_mu_
-  Result<Slot> open_folder(const std::string& folder);
+  bool list_is_older_than(std::chrono::milliseconds max_age) const;
+  // A refresh when the list is older than max_age: inline before the poller starts, else on
+  // refresher_, waited for at most kListPatience.
+  void refresh_if_stale(std::chrono::milliseconds max_age);
+  void refresh_loop();
+  // missing_header_logged: a header still missing is not logged again.
+  Result<Slot> open_folder(const std::string& folder, bool missing_header_logged = false);
   std::vector<RoomEntry> entries_locked() const;
   std::vector<std::shared_ptr<Room>> open_rooms() const;  // takes rooms_mu_; no network
   RoomContext room_context();
@@ -89,7 +99,11 @@ class ChatEngine {
   std::mutex poll_mu_;
   std::condition_variable poll_cv_;
   bool stopping_ = false;   // guarded by poll_mu_
+  bool refresh_wanted_ = false;     // guarded by poll_mu_
+  std::uint64_t refreshes_started_ = 0;  // by refresher_; guarded by poll_mu_
+  std::uint64_t refreshes_done_ = 0;     // by refresher_; guarded by poll_mu_
   std::thread poller_;
+  std::thread refresher_;   // runs refreshes asked for by FUSE callers
 
   OutboxSender sender_;  // last: stopped (joined) before the rooms go away
 };

@@ -16,6 +16,7 @@
 
 #include "ftpchat/outbox/spool.hpp"
 #include "ftpchat/record/header.hpp"
+#include "ftpchat/room/clock_skew.hpp"
 #include "ftpchat/room/log_store.hpp"
 #include "ftpchat/room/room_context.hpp"
 #include "ftpchat/room/writer_cursor.hpp"
@@ -35,9 +36,19 @@ struct RoomCounters {
   std::uint64_t notices = 0;       // notice lines added to the log
   std::uint64_t bytes_fetched = 0;
   std::int64_t last_sync_ms = 0;   // 0: never
-  std::string last_error;          // empty: none since the last success
+  std::string sync_error;          // why the last sync failed; empty once one succeeds
+  std::string send_error;          // why the last upload failed; empty once one succeeds
+  std::int64_t send_failing_since_ms = 0;  // first failed upload since the last success
+  std::uint64_t send_failures = 0;         // failed uploads since the last success
+  std::string local_error;         // this machine's state folder cannot be written; empty once it can
   std::string read_only_reason;    // empty: the room is writable
   std::string writer;              // our writer id in hex; empty until we write
+  std::vector<ClockSkewWatch::Finding> clocks_off;  // members whose clocks are far off
+
+  // The problem that matters most now: local, then sending, then syncing; empty if none.
+  const std::string& last_error() const {
+    return !local_error.empty() ? local_error : !send_error.empty() ? send_error : sync_error;
+  }
 };
 
 class Room {
@@ -66,6 +77,10 @@ class Room {
   // enqueue(), make_spool_durable(), upload_pending(): returns once the server has them (or
   // the upload error; the messages then stay spooled). For tests and synchronous callers.
   Result<void> send(const std::vector<std::string>& bodies);
+  // A line written to outbox that could not be spooled and that no caller can be told of
+  // any more (the last line without a newline, at release): noticed in the log, the daemon's
+  // log and status, so the writer learns that it was not sent.
+  void report_unsent_line(const Error& why);
   // Waits until every record up to `seq` is on the server: timeout (with the last upload
   // error) when that does not happen within `timeout`.
   Result<void> wait_uploaded(std::uint64_t seq, std::chrono::milliseconds timeout);
@@ -105,10 +120,24 @@ class Room {
   bool check_header_locked(const std::vector<DirEntry>& listing);  // requires net_mu_
   Result<void> ensure_outbox_locked(bool create);  // requires out_mu_
   void note_own_progress(std::uint64_t server_seq);  // takes out_mu_
+  // A notice in the log (and the daemon's log), once per kind and writer file until that
+  // file reads cleanly again.
   void add_notice(const std::string& file, Notice kind, const std::string& text);
+  void append_notice(const std::string& text);  // always; takes state_mu_
+  // A record of another writer seen at sync `sync_number_`: adopted by our clock unless far
+  // ahead; its writer's clock noticed once when far off (room/clock_skew.hpp).
+  void note_remote_stamp(const Message& msg, bool live);  // requires net_mu_
   // Where our next append goes: chooses the period first; requires net_mu_.
   std::string writer_path(const Id128& writer);
-  void record_error(const Error& err);
+  // Failures and recoveries, kept for ROOM/status; a change of the local error is logged once.
+  void note_sync_result(const std::optional<Error>& err);
+  void note_send_result(const std::optional<Error>& err);
+  void note_local_result_locked(const std::optional<Error>& err);  // requires out_mu_
+  // Retries writing the acked file if an earlier write failed (full disk); requires net_mu_.
+  void retry_ack_file_locked();
+  // Clears the local error of a refused spool append once the disk has room; out_mu_.
+  void check_spool_space_locked();
+  static constexpr std::uint64_t kSpaceToClear = 256 * 1024;  // bytes free to call it cleared
 
   const OpenedRoom opened_;
   const std::string folder_;
@@ -130,6 +159,8 @@ class Room {
   bool own_file_uncertain_ = false; // an append failed: re-read our file first; net_mu_
   unsigned syncs_since_header_check_ = 0;  // guarded by net_mu_
   std::map<std::string, std::set<Notice>> noticed_;  // rate limit; guarded by net_mu_
+  ClockSkewWatch clocks_;            // guarded by net_mu_
+  std::uint64_t sync_number_ = 0;    // syncs run so far; guarded by net_mu_
 
   // Outbox state: never held across network I/O or the group commit's fdatasync (only
   // across a compaction of the spool, which fsyncs).
@@ -141,8 +172,8 @@ class Room {
   bool seq_from_server_ = false;        // reused id without a spool: ask the server; out_mu_
   bool must_verify_ = false;            // an earlier session's records: re-read first; out_mu_
   std::uint64_t own_server_seq_ = 0;    // last seq seen in our own file; out_mu_
+  bool spool_refused_ = false;          // the last spool append failed (full disk); out_mu_
   std::set<std::uint64_t> echoed_;      // own seqs rendered at enqueue, not yet read back
-  std::uint64_t upload_failures_ = 0;   // guarded by out_mu_
 
   // Rendered state: taken last, never held across I/O.
   mutable std::mutex state_mu_;

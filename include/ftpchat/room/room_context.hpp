@@ -9,6 +9,7 @@
 #include "ftpchat/cipher/record_cipher.hpp"
 #include "ftpchat/core/clock.hpp"
 #include "ftpchat/core/logger.hpp"
+#include "ftpchat/room/locked_transport.hpp"
 #include "ftpchat/transport/transport.hpp"
 
 namespace ftpchat {
@@ -32,6 +33,7 @@ struct RoomContext {
   HybridClock& clock;
   Logger& log;
   std::function<void()> wake_sender;  // tells the background sender a record was spooled
+  const LockedTransport* connection = nullptr;  // what the connection is doing (status)
 };
 
 }  // namespace ftpchat

@@ -1,4 +1,4 @@
-// The libcurl implementation of Transport (ftp, ftps, sftp); for file:// URLs
+// The libcurl implementations of Transport (ftp, ftps, sftp, s3); for file:// URLs
 // make_curl_transport hands out the local transport.
 #pragma once
 
@@ -20,11 +20,21 @@ struct TransportOptions {
   bool insecure = false;  // skip TLS / host key verification
   std::string identity;   // SSH private key file
   bool accept_new_hostkey = false;
+  bool rewrite = false;  // never append: each send rewrites the writer's file (ftp, s3)
+  std::string endpoint;  // s3: the server's URL (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)
+  std::string region;    // s3: signing region (else AWS_REGION, AWS_DEFAULT_REGION, us-east-1)
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds stall_timeout{30000};  // abort a transfer making no progress
   bool verbose = false;                            // libcurl protocol trace to the logger (debug)
 };
 
+// The transport for `url`; invalid_argument when it cannot be set up (an unreadable SSH
+// identity, no AWS credentials, an unusable endpoint, an option the scheme lacks).
+Result<std::unique_ptr<Transport>> open_curl_transport(const RemoteUrl& url,
+                                                       const TransportOptions& opts, Logger& log);
+
+// Same, but a transport that cannot be set up is a stand-in whose every operation fails
+// with that error (for callers that report errors at the first operation).
 std::unique_ptr<Transport> make_curl_transport(const RemoteUrl& url, const TransportOptions& opts,
                                                Logger& log);
 

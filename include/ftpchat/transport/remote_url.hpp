@@ -9,13 +9,15 @@
 
 namespace ftpchat {
 
-enum class Scheme { ftp, ftps, sftp, file };
+// s3 is an S3 bucket (s3://BUCKET/PATH/): host holds the bucket; the endpoint, region and
+// credentials come from options and the AWS environment, never from the URL.
+enum class Scheme { ftp, ftps, sftp, file, s3 };
 
 struct RemoteUrl {
   Scheme scheme = Scheme::ftp;
   std::string user;        // empty: from ~/.netrc or anonymous
   std::string password;    // empty: from ~/.netrc; never printed
-  std::string host;        // empty for file://; IPv6 literals keep their brackets
+  std::string host;        // empty for file://; IPv6 literals keep their brackets; s3: bucket
   std::uint16_t port = 0;  // parse fills in the scheme's default; 0 also means default
   // Decoded directory path, always starting and ending in '/'. For ftp(s) it is relative to
   // the login directory as in any ftp:// URL; "//x/" (from "%2Fx/") is absolute.
@@ -33,7 +35,7 @@ struct RemoteUrl {
 // The scheme's well-known port (21, 990, 22; 0 for file).
 std::uint16_t default_port(Scheme scheme);
 
-// Accepts ftp://, ftps://, sftp://, file:// URLs and plain local paths (as file://).
+// Accepts ftp://, ftps://, sftp://, s3://, file:// URLs and plain local paths (as file://).
 // invalid_argument with a reason on anything else. The reason never repeats the input,
 // which may hold a password.
 Result<RemoteUrl> parse_remote_url(std::string_view text);

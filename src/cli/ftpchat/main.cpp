@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "chat/chat_command.hpp"
 #include "chat_client.hpp"
 #include "cli/exit_status.hpp"
 #include "cli/parse_command_line.hpp"
@@ -34,6 +35,17 @@ unreachable; 5 login refused; 6 wrong passphrase; 7 remote directory or room mis
 See ftpchat(1).
 )";
 
+// `ftpchat chat --help` ends with this and the list of keys and commands that /help shows.
+constexpr const char* kChatIntro = R"(
+On a terminal, chat is full-screen: the conversation of one room scrolls above a status line
+(rooms with unread counts, your nick, lines still pending) and the input line; messages that
+arrive never disturb the line being typed. Your own lines are marked [pending] until the
+mount's ROOM/status shows them sent, then [on server]. NO_COLOR turns colours off. Without
+a terminal (a pipe), chat prints the log as it grows and sends each input line.
+
+Keys and commands:
+)";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,10 +54,11 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
   CommonOptions opts;
-  std::string room_url, room_dir, cipher = "xchacha20poly1305", compress = "none", tls = "none";
+  std::string room_url, cipher = "xchacha20poly1305", compress = "none", tls = "none";
   std::vector<std::string> words;
   bool follow = false, json = false;
   unsigned poll_ms = 1000, history = 20;
+  ChatArgs chat_args;
 
   CLI::App app{"ftpchat " FTPCHAT_VERSION
                " - use end-to-end encrypted ftpchatfs rooms without FUSE, or chat in a mounted "
@@ -70,6 +83,16 @@ int main(int argc, char** argv) {
         ->type_name("FILE");
     sub->add_flag("--accept-new-hostkey", opts.transport.accept_new_hostkey,
                   "record an unknown SSH host key in ~/.ssh/known_hosts (never a changed one)");
+    sub->add_option("--endpoint", opts.transport.endpoint,
+                    "s3://: the server, e.g. http://127.0.0.1:7480 (default: AWS_ENDPOINT_URL_S3, "
+                    "AWS_ENDPOINT_URL, else AWS)")
+        ->type_name("URL");
+    sub->add_option("--region", opts.transport.region,
+                    "s3://: the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, "
+                    "~/.aws/config, else us-east-1)")
+        ->type_name("NAME");
+    sub->add_flag("--rewrite", opts.transport.rewrite,
+                  "ftp://, s3://: never append; each send rewrites this client's own file");
     sub->add_flag("-v,--verbose", opts.verbose, "log what the engine does on stderr");
   };
 
@@ -103,10 +126,28 @@ int main(int argc, char** argv) {
   add_common(verify);
 
   CLI::App* chat = app.add_subcommand(
-      "chat", "terminal chat on a mounted room folder: shows the log, sends each typed line");
-  chat->add_option("ROOMDIR", room_dir, "a room folder inside an ftpchatfs mount")->required();
-  chat->add_option("--history", history, "lines of history to show first (default 20)")
+      "chat",
+      "terminal chat on a mount: the rooms' logs above a fixed input line; each typed line is "
+      "sent");
+  chat->add_option("DIR", chat_args.dir,
+                   "a room folder inside an ftpchatfs mount (the other rooms of the mount are "
+                   "one key away), or the mount's root")
+      ->required();
+  chat->add_option("--history", history,
+                   "lines of each room's log to show first (default: 500 on a terminal, older "
+                   "ones load with PgUp; 20 in line mode)")
       ->type_name("N");
+  chat->add_option("--nick", chat_args.nick,
+                   "your nick in the mount, for mentions and /me (default: learned from your "
+                   "first line, until then your login name)")
+      ->type_name("NAME");
+  std::string chat_footer = kChatIntro;
+  for (std::string_view help = chat::chat_help_text(); !help.empty();) {
+    const std::size_t eol = std::min(help.find('\n'), help.size());
+    chat_footer += "  " + std::string(help.substr(0, eol)) + "\n";
+    help.remove_prefix(std::min(eol + 1, help.size()));
+  }
+  chat->footer(chat_footer);
 
   if (auto done = parse_command_line(app, argc, argv, "ftpchat")) return *done;
   opts.compress = compress == "zstd";
@@ -120,5 +161,6 @@ int main(int argc, char** argv) {
   if (*send) return run_send(room_url, opts, words);
   if (*read) return run_read(room_url, opts, follow, json, std::chrono::milliseconds(poll_ms));
   if (*verify) return run_verify(room_url, opts);
-  return run_chat(room_dir, history);
+  if (chat->count("--history") > 0) chat_args.history = history;
+  return run_chat(chat_args);
 }

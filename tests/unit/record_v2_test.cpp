@@ -1,0 +1,283 @@
+// Version 2 records, runs and seals: every known-answer record line, plaintext, chain value and
+// signature of make_kat_v2.py; decoding through decode_line; the reader's run verifier on the
+// known-answer writer files, and what it rejects.
+#include <gtest/gtest.h>
+
+#include "ftpchat/identity/keyring.hpp"
+#include "ftpchat/identity/membership_record.hpp"
+#include "ftpchat/identity/seal.hpp"
+#include "ftpchat/record/record.hpp"
+#include "kat_v2.hpp"
+
+namespace ftpchat {
+namespace {
+
+struct KatRun {
+  const test::KatSection* run = nullptr;
+  std::vector<const test::KatSection*> records;  // the seal last
+};
+
+std::vector<KatRun> kat_runs(const test::KatV2& kat) {
+  std::vector<KatRun> out;
+  for (const test::KatSection& s : kat.sections) {
+    if (s.name == "run") out.push_back(KatRun{&s, {}});
+    if (s.name == "record") out.back().records.push_back(&s);
+  }
+  return out;
+}
+
+std::unique_ptr<Keyring> all_keys_ptr(const test::KatV2& kat) {
+  auto k = std::make_unique<Keyring>();
+  for (int i = 0; i < 3; ++i) k->add(kat.epoch_key(i));
+  return k;
+}
+#define KAT_KEYS(name, kat) const auto name##_ptr = all_keys_ptr(kat); const Keyring& name = *name##_ptr
+
+TEST(RecordV2, ReproducesEveryKnownAnswerRecord) {
+  const auto kat = test::load_kat_v2();
+  KAT_KEYS(keys, kat);
+  const Id128 room = kat.room_id();
+  for (const KatRun& run : kat_runs(kat)) {
+    ChainValue chain = run_chain_start(room, run.run->id("writer_hex"), std::stoull(run.records[0]->at("seq")));
+    EXPECT_EQ(to_hex(std::string_view(reinterpret_cast<const char*>(chain.data()), 32)),
+              run.run->at("chain_start_hex"));
+    for (const test::KatSection* r : run.records) {
+      const auto kind = static_cast<RecordKind>(std::stoi(r->at("kind")));
+      const std::string plain = v2_plaintext(kind, std::stoull(r->at("seq")),
+                                             std::stoull(r->at("stamp")), r->bytes("payload_hex"));
+      EXPECT_EQ(to_hex(plain), r->at("plaintext_hex"));
+      const Id128 epoch = r->id("epoch_hex");
+      Nonce nonce{};
+      const std::string n = r->bytes("nonce_hex");
+      std::copy(n.begin(), n.end(), nonce.begin());
+      EXPECT_EQ(encode_record_v2_with_nonce(*keys.epoch(epoch), epoch, room, r->id("writer_hex"),
+                                            plain, nonce),
+                r->at("line"));
+      EXPECT_EQ(record_epoch(r->at("line")), epoch);
+      auto decoded = decode_line(keys, room, r->id("writer_hex"), r->at("line"));
+      ASSERT_TRUE(decoded) << decoded.error().detail;
+      EXPECT_EQ(decoded->version, 2);
+      EXPECT_EQ(decoded->kind, static_cast<std::uint8_t>(kind));
+      EXPECT_EQ(decoded->plaintext, plain);
+      EXPECT_EQ(decoded->message.seq, std::stoull(r->at("seq")));
+      if (kind == RecordKind::seal) continue;
+      chain = run_chain_step(chain, epoch, plain);
+      EXPECT_EQ(to_hex(std::string_view(reinterpret_cast<const char*>(chain.data()), 32)),
+                r->at("chain_hex"));
+      if (kind == RecordKind::membership) {
+        EXPECT_TRUE(parse_membership(decoded->payload));
+      }
+    }
+  }
+}
+
+TEST(RecordV2, SealsMatchKnownAnswerSignatures) {
+  const auto kat = test::load_kat_v2();
+  const Id128 room = kat.room_id();
+  for (const KatRun& run : kat_runs(kat)) {
+    const Identity signer = kat.make_identity(run.run->at("signer"));
+    std::vector<std::string> plains;
+    std::vector<RunEntry> entries;
+    for (std::size_t i = 0; i + 1 < run.records.size(); ++i) plains.push_back(run.records[i]->bytes("plaintext_hex"));
+    for (std::size_t i = 0; i + 1 < run.records.size(); ++i)
+      entries.push_back(RunEntry{run.records[i]->id("epoch_hex"), plains[i]});
+    const SealPayload seal = seal_run(signer, room, run.run->id("writer_hex"),
+                                      std::stoull(run.records[0]->at("seq")), entries);
+    EXPECT_EQ(encode_seal_payload(seal), run.records.back()->bytes("payload_hex"));
+    EXPECT_EQ(to_hex(std::string_view(reinterpret_cast<const char*>(seal.signature.data()), 64)),
+              run.records.back()->at("signature_hex"));
+  }
+}
+
+TEST(RecordV2, MessagesDecodeWithTheirFields) {
+  const auto kat = test::load_kat_v2();
+  KAT_KEYS(keys, kat);
+  const auto& r = *kat_runs(kat)[0].records[1];
+  auto d = decode_line(keys, kat.room_id(), r.id("writer_hex"), r.at("line"));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->message.body, "tabs\tand ✓ unicode");
+  EXPECT_EQ(to_hex(d->message.id), "202122232425262728292a2b2c2d2e2f");
+  EXPECT_EQ(d->message.writer, r.id("writer_hex"));
+}
+
+TEST(RecordV2, WrongKeysWrongPlacesAndVersionsAreRefused) {
+  const auto kat = test::load_kat_v2();
+  const Id128 room = kat.room_id();
+  const auto& r = *kat_runs(kat)[0].records[0];
+  const std::string line = r.at("line");
+  Keyring none;
+  auto missing = decode_line(none, room, r.id("writer_hex"), line);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::not_found);  // no key: the reader looks for a grant
+  KAT_KEYS(keys, kat);
+  auto moved = decode_line(keys, room, random_id(), line);  // into another writer's file
+  ASSERT_FALSE(moved);
+  EXPECT_EQ(moved.error().code, Errc::bad_data);
+  EXPECT_FALSE(decode_line(keys, random_id(), r.id("writer_hex"), line));  // another room
+  // A v1 record line in a member room.
+  auto v1cipher = make_record_cipher(Suite::xchacha20poly1305, SecretBytes::from(std::string(32, 'k')));
+  Message m;
+  m.seq = 1;
+  auto v1line = encode_record(*v1cipher, room, m);
+  auto refused = decode_line(keys, room, m.writer, *v1line);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().detail.find("version 1 record in a member room"), std::string::npos);
+  for (std::size_t len = 1; len < 60; ++len)
+    EXPECT_FALSE(decode_line(keys, room, r.id("writer_hex"), line.substr(0, len))) << len;
+}
+
+TEST(RecordV2, UnknownKindsAndSeqZeroFollowTheRules) {
+  Keyring keys;
+  keys.add(epoch_key_from(SecretBytes::from(std::string(32, 'e'))));
+  const EpochKey e = epoch_key_from(SecretBytes::from(std::string(32, 'e')));
+  const Id128 room = random_id(), writer = random_id();
+  const RecordCipher& c = *keys.epoch(e.id);
+  auto d = decode_line(keys, room, writer,
+                       encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind{9}, 4, 7, "future")));
+  ASSERT_TRUE(d);  // a kind from a later version decodes: the reader skips it once sealed
+  EXPECT_EQ(d->kind, 9);
+  EXPECT_EQ(d->payload, "future");
+  EXPECT_FALSE(decode_line(keys, room, writer,
+                           encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind{0}, 4, 7, ""))));
+  EXPECT_FALSE(decode_line(keys, room, writer,
+                           encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind::message, 0, 7, std::string(17, 'x')))));
+  EXPECT_FALSE(decode_line(keys, room, writer,
+                           encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind::message, 1, 7, "short"))));
+}
+
+// The reader's side: feed each KAT writer file line by line.
+struct FileResult {
+  std::vector<VerifiedRecord> verified;
+  std::uint64_t rejected = 0;
+  std::string reason;
+};
+
+FileResult read_file(const test::KatV2& kat, const std::vector<std::string>& lines,
+                     const Id128& writer, std::optional<PublicKey>& signer) {
+  KAT_KEYS(keys, kat);
+  RunVerifier runs(kat.room_id(), writer);
+  FileResult out;
+  for (const std::string& line : lines) {
+    auto d = decode_line(keys, kat.room_id(), writer, line);
+    if (!d) {
+      ++out.rejected;
+      continue;
+    }
+    RunOutcome got = d->kind == static_cast<std::uint8_t>(RecordKind::seal) ? runs.seal(*d, signer)
+                                                                             : runs.add(std::move(*d));
+    for (VerifiedRecord& v : got.verified) out.verified.push_back(std::move(v));
+    out.rejected += got.rejected;
+    if (!got.reason.empty()) out.reason = got.reason;
+  }
+  return out;
+}
+
+std::vector<std::string> lines_of(const test::KatV2& kat, const Id128& writer) {
+  std::vector<std::string> out;
+  for (const KatRun& run : kat_runs(kat))
+    if (run.run->id("writer_hex") == writer)
+      for (const auto* r : run.records) out.push_back(r->at("line"));
+  return out;
+}
+
+TEST(RunVerifier, VerifiesTheKnownAnswerWriterFiles) {
+  const auto kat = test::load_kat_v2();
+  const Id128 alice_writer = kat_runs(kat)[0].run->id("writer_hex");
+  std::optional<PublicKey> signer;
+  FileResult got = read_file(kat, lines_of(kat, alice_writer), alice_writer, signer);
+  EXPECT_EQ(got.rejected, 0u) << got.reason;
+  ASSERT_EQ(got.verified.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(got.verified[i].record.message.seq, i + 1);
+    EXPECT_EQ(got.verified[i].signer, kat.make_identity("alice").public_key());
+  }
+  EXPECT_EQ(signer, kat.make_identity("alice").public_key());
+}
+
+TEST(RunVerifier, RetriedAppendsAndTornRunsStillVerify) {
+  const auto kat = test::load_kat_v2();
+  const Id128 w = kat_runs(kat)[0].run->id("writer_hex");
+  std::vector<std::string> lines = lines_of(kat, w);  // r1 r2 seal | r3 r4 seal | r5 seal
+  // The first run torn after its first record, then appended again whole.
+  std::vector<std::string> torn{lines[0]};
+  torn.insert(torn.end(), lines.begin(), lines.end());
+  std::optional<PublicKey> signer;
+  FileResult got = read_file(kat, torn, w, signer);
+  EXPECT_EQ(got.rejected, 0u) << got.reason;
+  EXPECT_EQ(got.verified.size(), 5u);
+}
+
+TEST(RunVerifier, ForgedMissingOrForeignRecordsRejectTheirRun) {
+  const auto kat = test::load_kat_v2();
+  const Id128 alice_w = kat_runs(kat)[0].run->id("writer_hex");
+  const Id128 bob_w = kat_runs(kat)[1].run->id("writer_hex");
+  const std::vector<std::string> alice = lines_of(kat, alice_w);
+  {
+    std::optional<PublicKey> signer;  // record 2 of the first run deleted on the server
+    // lines: r1 r2 seal(1..2) | r3 r4 seal(3..4) | r5 seal(5)
+    FileResult got = read_file(kat, {alice[0], alice[2], alice[3], alice[4], alice[5]}, alice_w, signer);
+    EXPECT_EQ(got.verified.size(), 2u);  // the second run (seq 3, 4) still verifies
+    EXPECT_EQ(got.rejected, 1u);
+    EXPECT_NE(got.reason.find("incomplete"), std::string::npos) << got.reason;
+  }
+  {
+    std::optional<PublicKey> signer;  // a seal without its records: nothing to verify
+    FileResult got = read_file(kat, {alice[2]}, alice_w, signer);
+    EXPECT_TRUE(got.verified.empty());
+  }
+  {
+    // A writer id whose first seal was alice's: bob's run in the same writer id is refused.
+    std::optional<PublicKey> signer = kat.make_identity("alice").public_key();
+    FileResult got = read_file(kat, lines_of(kat, bob_w), bob_w, signer);
+    EXPECT_TRUE(got.verified.empty());
+    EXPECT_NE(got.reason.find("another identity"), std::string::npos) << got.reason;
+  }
+  {
+    // Bob re-seals alice's records under his own key: the chain binds the writer file, and
+    // the seal names bob, so readers attribute... nothing: the first seal fixed alice.
+    KAT_KEYS(keys, kat);
+    const Identity bob = kat.make_identity("bob");
+    auto r1 = decode_line(keys, kat.room_id(), alice_w, alice[0]).value();
+    auto r2 = decode_line(keys, kat.room_id(), alice_w, alice[1]).value();
+    const SealPayload forged = seal_run(bob, kat.room_id(), alice_w, 1,
+                                        {{r1.epoch, r1.plaintext}, {r2.epoch, r2.plaintext}});
+    const std::string seal_line = encode_record_v2(
+        *keys.epoch(r2.epoch), r2.epoch, kat.room_id(), alice_w,
+        v2_plaintext(RecordKind::seal, 2, 1, encode_seal_payload(forged)));
+    std::optional<PublicKey> signer = kat.make_identity("alice").public_key();
+    FileResult got = read_file(kat, {alice[0], alice[1], seal_line}, alice_w, signer);
+    EXPECT_TRUE(got.verified.empty());
+    EXPECT_EQ(got.rejected, 2u);
+    // And a flipped signature bit fails verification.
+    SealPayload broken = seal_run(kat.make_identity("alice"), kat.room_id(), alice_w, 1,
+                                  {{r1.epoch, r1.plaintext}, {r2.epoch, r2.plaintext}});
+    broken.signature[5] ^= 1;
+    const std::string bad_seal = encode_record_v2(
+        *keys.epoch(r2.epoch), r2.epoch, kat.room_id(), alice_w,
+        v2_plaintext(RecordKind::seal, 2, 1, encode_seal_payload(broken)));
+    std::optional<PublicKey> fresh;
+    got = read_file(kat, {alice[0], alice[1], bad_seal}, alice_w, fresh);
+    EXPECT_TRUE(got.verified.empty());
+    EXPECT_NE(got.reason.find("signature"), std::string::npos) << got.reason;
+  }
+}
+
+TEST(RunVerifier, APendingRunIsBounded) {
+  const EpochKey e = epoch_key_from(SecretBytes::from(std::string(32, 'e')));
+  const Id128 room = random_id(), writer = random_id();
+  RunVerifier runs(room, writer);
+  std::uint64_t dropped = 0;
+  for (std::uint64_t s = 1; s <= kMaxPendingRecords + 10; ++s) {
+    DecodedRecord d;
+    d.version = 2;
+    d.epoch = e.id;
+    d.message.seq = s;
+    d.plaintext = "x";
+    dropped += runs.add(std::move(d)).rejected;
+  }
+  EXPECT_EQ(dropped, kMaxPendingRecords);
+  EXPECT_EQ(runs.pending(), 10u);
+}
+
+}  // namespace
+}  // namespace ftpchat
