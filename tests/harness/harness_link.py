@@ -145,6 +145,16 @@ class DelayLine:
             self._queue.append((due, None))
             self._cond.notify_all()
 
+    def abort(self):
+        """Drops what is queued and stops: dst will never come (the connection failed)."""
+        with self._cond:
+            self._broken = True
+            self._queue.clear()
+            self._queued = 0
+            self._cond.notify_all()
+        if self._thread is None:
+            self._done.set()
+
     def wait_done(self, timeout=None):
         return self._done.wait(timeout)
 
@@ -163,7 +173,7 @@ class DelayLine:
         """The next chunk once it is due and dst is attached; None when stopping."""
         with self._cond:
             while True:
-                if self._stopping():
+                if self._stopping() or self._broken:
                     return None
                 if self._queue and self._dst is not None:
                     due = self._queue[0][0]

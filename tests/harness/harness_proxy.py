@@ -194,6 +194,7 @@ class TcpProxy:
             server.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             _cut(client, True)
+            up.abort()
         if server is not None:
             with self._lock:
                 self._live.add(server)

@@ -222,6 +222,19 @@ class ProxyLinkTest(unittest.TestCase):
                     self.assertGreaterEqual(t, rtts * 2 * DELAY * 0.95, '%s answered after %r' % (verb, waits[verb]))
                     self.assertLess(t, rtts * 2 * DELAY + 0.5, '%s answered after %r' % (verb, waits[verb]))
 
+    def test_a_refused_server_connection_cuts_the_client(self):
+        port = h.free_port()  # nothing listens there
+        p = self.proxy(port, delay=DELAY)
+        with connect(p.port) as sock:
+            sock.sendall(b'early bytes')
+            sock.settimeout(5)
+            try:
+                self.assertEqual(sock.recv(10), b'')
+            except ConnectionResetError:
+                pass
+        h.wait_for(lambda: p.live_connections == 0 and p.traffic.events()[-1].kind == 'close', 5,
+                   message='proxy done with the refused connection')
+
     def test_stall_and_cut_still_work_on_a_slow_link(self):
         echo = self.server('echo')
         p = self.proxy(echo.port, delay=DELAY, jitter=0.01)
