@@ -56,8 +56,8 @@ def _value(getter, res):
         v = getter(res)
     except (KeyError, TypeError, IndexError, statistics.StatisticsError):
         return None, ''
-    if isinstance(v, tuple):
-        return v
+    if isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], str):
+        return v  # (value, suffix)
     return v, ''
 
 

@@ -148,12 +148,12 @@ def main():
     load_after = subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()
     print('\nnetwork bench done in %.0f s; load before: %s; after: %s\n'
           % (time.monotonic() - started, load_before, load_after))
-    print(net_table.render(profiles, kinds, results))
-    if args.json:
+    if args.json:  # first: a table that fails to render must not lose the figures
         with open(args.json, 'w') as f:
             json.dump({'profiles': [p.spec for p in profiles], 'kinds': kinds, 'results': results,
                        'load': [load_before, load_after]}, f, indent=1, default=lambda o: o._asdict()
                       if hasattr(o, '_asdict') else str(o))
+    print(net_table.render(profiles, kinds, results))
 
 
 if __name__ == '__main__':
