@@ -5,10 +5,13 @@
 //       ACTIVE writers (default: all) write in the current UTC month's period folder, the
 //       others in the OLD_MONTHS (default 12) months before it, in turn, with stamps from
 //       their month (docs/FORMAT.md, "Periods"). Prints the room folder and the bytes written.
+//   ftpchat_bench gen-member DIR NAME IDFILE MESSAGES [MEMBERS] [RUN] [BODY_BYTES]
+//       the same for a member room (gen_member.cpp).
 //   ftpchat_bench appe URL BYTES COUNT
 //       the baseline for send latency: COUNT appends of BYTES bytes to URL with raw libcurl
-//       on one warm connection, driven by the multi interface (5 ms poll, as the transport
-//       does). Prints p50/p99/mean in microseconds, then the first request's time
+//       on one warm connection, driven by the multi interface as the transport drives it
+//       (polls of at most 5 ms, shorter when curl_multi_timeout asks). Prints p50/p99/mean in
+//       microseconds, then the first request's time
 //       (connection and login included) and the bytes received per request.
 //   ftpchat_bench list URL COUNT, ftpchat_bench get URL COUNT
 //       the same for listing a folder (bench/network.py's poll baseline) and downloading a
@@ -35,12 +38,15 @@
 
 using namespace ftpchat;
 
+int gen_member(int argc, char** argv);  // gen_member.cpp
+
 namespace {
 
 int usage() {
   std::fprintf(stderr,
                "usage: ftpchat_bench gen DIR NAME PASSFILE MESSAGES [WRITERS] [BODY_BYTES] "
                "[ACTIVE [OLD_MONTHS]]\n"
+               "       ftpchat_bench gen-member DIR NAME IDFILE MESSAGES [MEMBERS] [RUN] [BODY_BYTES]\n"
                "       ftpchat_bench appe URL BYTES COUNT\n"
                "       ftpchat_bench list URL COUNT\n"
                "       ftpchat_bench get URL COUNT\n");
@@ -234,6 +240,10 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage();
   const std::string cmd = argv[1];
   if (cmd == "gen") return gen(argc, argv);
+  if (cmd == "gen-member") {
+    const int rc = gen_member(argc, argv);
+    return rc == 2 ? usage() : rc;
+  }
   if (cmd == "appe" || cmd == "list" || cmd == "get") return transfer(cmd, argc, argv);
   return usage();
 }

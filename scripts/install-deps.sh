@@ -18,6 +18,8 @@ PACKAGES=(
   libsodium-dev libzstd-dev libncurses-dev libedit-dev libexpat1-dev
   python3 python3-pyftpdlib python3-nacl
   vsftpd openssh-server openssh-client openssl curl ca-certificates
+  # WebDAV servers (run by the harness with their own configs; Debian's services stay off)
+  apache2 lighttpd lighttpd-mod-webdav lighttpd-mod-openssl
   clang libclang-rt-dev man-db groff-base
   procps iproute2 passwd coreutils
   # editors and tools the Unix-fit tests drive (vim, nano via tmux, ed, mount.fuse3)
@@ -91,8 +93,8 @@ fi
 mkdir -p /var/run/vsftpd/empty /run/sshd
 chmod 755 /run/sshd
 
-# Tests own ports 21 and 22 are not used, but a Debian-started service would still be confusing.
-for svc in vsftpd ssh; do
+# Tests never use ports 21, 22, 80 or 443, but a Debian-started service would still be confusing.
+for svc in vsftpd ssh apache2 lighttpd; do
   if command -v service >/dev/null 2>&1 && service "$svc" status >/dev/null 2>&1; then
     echo "install-deps: stopping Debian's $svc service"
     service "$svc" stop || true

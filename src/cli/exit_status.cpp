@@ -11,7 +11,8 @@ int exit_status_for(Errc code) {
     case Errc::tls: return kExitUnreachable;
     case Errc::login_refused:
     case Errc::permission: return kExitLogin;
-    case Errc::wrong_passphrase: return kExitPassphrase;
+    case Errc::wrong_passphrase:
+    case Errc::not_member: return kExitPassphrase;
     case Errc::not_found:
     case Errc::protocol:
     case Errc::unsupported: return kExitRemote;

@@ -12,7 +12,7 @@ enum ExitStatus : int {
   kExitMountpoint = 3,       // mount point missing, not a directory, not empty, mount refused
   kExitUnreachable = 4,      // server unreachable, timed out, TLS or host key failure
   kExitLogin = 5,            // login refused or permission denied
-  kExitPassphrase = 6,       // the passphrase opens none of the rooms
+  kExitPassphrase = 6,       // the passphrase opens none of the rooms; not a member; wrong identity passphrase
   kExitRemote = 7,           // remote directory missing or server protocol error
 };
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "exit_status.hpp"
+#include "identity_source.hpp"
 #include "parse_command_line.hpp"
 #include "ftpchat/room/chat_engine.hpp"
 #include "ftpchat/version.hpp"
@@ -69,8 +70,19 @@ int run(const CommandLine& cli) {
   if (!url) return fail(kExitUsage, describe(url.error()));
   auto mountpoint = check_mountpoint(cli.mountpoint);
   if (!mountpoint) return fail(kExitMountpoint, mountpoint.error().detail);
-  auto passphrase = obtain_passphrase(opts.passfile);
-  if (!passphrase) return fail(kExitUsage, passphrase.error().detail);
+  // Member rooms open with the identity; then the room passphrase is asked for only if
+  // passphrase rooms are there to open (engine.start()), before the mount daemonizes.
+  auto identity = load_identity(opts.chatid, opts.chatid_passfile);
+  if (!identity) return fail(exit_status_for(identity.error().code), describe(identity.error()));
+  opts.engine.identity = identity.value();
+  SecretBytes passphrase;
+  if (!opts.engine.identity || passphrase_given(opts.passfile)) {
+    auto given = obtain_passphrase(opts.passfile);
+    if (!given) return fail(kExitUsage, given.error().detail);
+    passphrase = std::move(given.value());
+  } else {
+    opts.engine.ask_passphrase = [] { return obtain_passphrase(""); };
+  }
 
   Logger log("ftpchatfs", cli.debug ? LogLevel::debug : LogLevel::info);
   if (!opts.logfile.empty()) log.use_file(std::filesystem::absolute(opts.logfile).string());
@@ -82,8 +94,7 @@ int run(const CommandLine& cli) {
   if (!transport) return fail(exit_status_for(transport.error().code), describe(transport.error()));
 
   WallClock wall;
-  ChatEngine engine(std::move(transport.value()), opts.engine, std::move(passphrase.value()), log,
-                    wall);
+  ChatEngine engine(std::move(transport.value()), opts.engine, std::move(passphrase), log, wall);
   MountSpec spec;
   spec.mountpoint = mountpoint.value();
   spec.fsname = url->redacted();
@@ -110,11 +121,13 @@ int main(int argc, char** argv) {
 
   CommandLine cli;
   CLI::App app{"ftpchatfs " FTPCHAT_VERSION
-               " - mount a directory of end-to-end encrypted chat rooms on an FTP, FTPS or SFTP "
-               "server",
+               " - mount a directory of end-to-end encrypted chat rooms on an FTP, FTPS, SFTP or "
+               "WebDAV server",
                "ftpchatfs"};
   app.set_version_flag("-V,--version", "ftpchatfs " FTPCHAT_VERSION);
-  app.add_option("URL", cli.url, "remote directory: ftp://[user[:password]@]host[:port]/path/")
+  app.add_option("URL", cli.url,
+                 "remote directory: ftp://[user[:password]@]host[:port]/path/ (or ftps, sftp, "
+                 "dav, davs, file)")
       ->required();
   app.add_option("MOUNTPOINT", cli.mountpoint, "empty local directory to mount on")->required();
   app.add_flag("-f,--foreground", cli.foreground, "stay in the foreground");

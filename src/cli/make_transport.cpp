@@ -12,6 +12,8 @@ Result<std::unique_ptr<Transport>> make_transport(const RemoteUrl& url,
     case Scheme::ftps:
     case Scheme::sftp:
     case Scheme::s3:
+    case Scheme::dav:
+    case Scheme::davs:
       return open_curl_transport(url, opts, log);
     case Scheme::file:
       return make_local_transport(url);

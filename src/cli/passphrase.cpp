@@ -52,12 +52,12 @@ Result<SecretBytes> from_file(const std::string& passfile) {
   return secret;
 }
 
-Result<SecretBytes> from_terminal() {
+Result<SecretBytes> from_terminal(const char* prompt, const char* env) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return make_error(Errc::invalid_argument,
-                      "no passphrase given and no terminal to ask on; use -o passfile=FILE or "
-                      "FTPCHAT_PASSPHRASE");
+                      std::string("no passphrase given and no terminal to ask on; use a passfile "
+                                  "option or ") + env);
   termios saved{};
   const bool is_tty = tcgetattr(fd, &saved) == 0;
   if (is_tty) {
@@ -65,8 +65,7 @@ Result<SecretBytes> from_terminal() {
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     tcsetattr(fd, TCSAFLUSH, &quiet);
   }
-  static constexpr char kPrompt[] = "Room passphrase: ";
-  (void)!::write(fd, kPrompt, sizeof kPrompt - 1);
+  (void)!::write(fd, prompt, std::strlen(prompt));
   auto secret = read_line(fd, "the terminal");
   if (is_tty) tcsetattr(fd, TCSAFLUSH, &saved);
   (void)!::write(fd, "\n", 1);
@@ -76,11 +75,27 @@ Result<SecretBytes> from_terminal() {
 
 }  // namespace
 
-Result<SecretBytes> obtain_passphrase(const std::string& passfile) {
+Result<SecretBytes> obtain_secret(const std::string& passfile, const char* env,
+                                  const char* prompt, bool confirm) {
   if (!passfile.empty()) return from_file(passfile);
-  if (const char* env = std::getenv("FTPCHAT_PASSPHRASE"); env != nullptr && *env != '\0')
-    return SecretBytes::from(env);
-  return from_terminal();
+  if (const char* value = std::getenv(env); value != nullptr && *value != '\0')
+    return SecretBytes::from(value);
+  auto first = from_terminal(prompt, env);
+  if (!first || !confirm) return first;
+  auto again = from_terminal("Again, to confirm: ", env);
+  if (!again) return again;
+  if (again->view() != first->view())
+    return make_error(Errc::invalid_argument, "the two passphrases differ; nothing was written");
+  return first;
+}
+
+Result<SecretBytes> obtain_passphrase(const std::string& passfile) {
+  return obtain_secret(passfile, "FTPCHAT_PASSPHRASE", "Room passphrase: ");
+}
+
+bool passphrase_given(const std::string& passfile) {
+  const char* env = std::getenv("FTPCHAT_PASSPHRASE");
+  return !passfile.empty() || (env != nullptr && *env != '\0');
 }
 
 }  // namespace ftpchat

@@ -34,6 +34,8 @@ std::filesystem::path user_state_dir() { return xdg_dir("XDG_STATE_HOME", ".loca
 
 std::filesystem::path user_cache_dir() { return xdg_dir("XDG_CACHE_HOME", ".cache"); }
 
+std::filesystem::path user_data_dir() { return xdg_dir("XDG_DATA_HOME", ".local/share"); }
+
 std::string user_login_name() {
   const passwd* pw = getpwuid(getuid());
   return pw != nullptr ? pw->pw_name : "anonymous";

@@ -12,6 +12,9 @@ std::filesystem::path user_state_dir();
 // $XDG_CACHE_HOME/ftpchatfs, else ~/.cache/ftpchatfs: ciphertext already fetched.
 std::filesystem::path user_cache_dir();
 
+// $XDG_DATA_HOME/ftpchatfs, else ~/.local/share/ftpchatfs: the identity file.
+std::filesystem::path user_data_dir();
+
 // The user's login name (the default nick).
 std::string user_login_name();
 

@@ -52,6 +52,10 @@ std::string to_base64(std::string_view bytes) {
 }
 
 std::optional<std::string> from_base64(std::string_view text) {
+  // libsodium 1.0.18 decodes every byte from 0x80 up as '_': refuse them first, so that each
+  // byte string keeps exactly one valid text form (docs/FORMAT.md, "Conventions").
+  for (char c : text)
+    if (static_cast<unsigned char>(c) >= 0x80) return std::nullopt;
   constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
   std::string out(text.size() * 3 / 4 + 1, '\0');
   size_t len = 0;

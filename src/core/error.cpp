@@ -25,6 +25,7 @@ const char* errc_name(Errc code) {
     case Errc::invalid_argument: return "invalid argument";
     case Errc::busy: return "busy";
     case Errc::cancelled: return "cancelled";
+    case Errc::not_member: return "not a member";
     case Errc::internal: return "internal error";
   }
   return "unknown error";
@@ -49,6 +50,8 @@ static const char* advice(Errc code) {
     case Errc::invalid_argument: return "see --help";
     case Errc::busy: return "wait for the other user of it to finish";
     case Errc::cancelled: return "";
+    case Errc::not_member:
+      return "an owner or admin of the room can invite your public id (ftpchat id show)";
     case Errc::internal: return "please report this bug";
   }
   return "";

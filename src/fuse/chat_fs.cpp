@@ -4,15 +4,22 @@
 //   /ROOM/outbox      write lines here to send them
 //   /ROOM/status      the room's sync state, "key: value" lines, read-only
 //   /ROOM/log.jsonl   the same messages as log, as JSON lines; read-only, always growing
+//   /ROOM/members     member rooms: the member list, read-only (synced and rendered at open)
+//   /ROOM/control     member rooms: write-only; each line a membership command (control_file.hpp)
 // Rules:
 //  1. log and outbox use direct_io and attr_timeout 0, so every read and every fstat
 //     (tail -f, less +F) reaches us and sees the log grow; nothing stale sits in the
 //     kernel's page cache.
-//  2. opening log syncs the room first; the poller keeps it current afterwards.
+//  2. opening log syncs the room first (through the poller, waiting at most 2 s: a server
+//     that stops answering gets the log as this mount has it); the poller keeps it current.
 //  2a. a write to outbox returns once its lines are in the spool file (page cache, no
 //     fdatasync); fsync makes the spool durable first. With -o sync_send, flush/fsync wait
 //     (up to send_timeout) until the server has every line written through that handle.
-//  2b. status is rendered when opened and served from that snapshot (direct_io).
+//  2b. status is rendered when opened and served from that snapshot (direct_io); so is
+//      members, after a sync.
+//  2d. a line written to control runs when it is complete (a last line without newline at
+//      close), blocking the write until the change is on the server; a failure is the write's
+//      errno and a notice in log.
 //  2c. with -o sync_read, a read at or past the end of log (or log.jsonl) syncs the room
 //     with the server before answering, so `cat log` never misses what is already there.
 //  3. no exception leaves a callback: errors are negative errno values.
@@ -38,6 +45,7 @@
 #include <string>
 #include <string_view>
 
+#include "control_file.hpp"
 #include "errno_map.hpp"
 #include "fs_tree.hpp"
 #include "ftpchat/room/chat_engine.hpp"
@@ -58,9 +66,11 @@ struct OpenFile {
   std::shared_ptr<Room> room;
   bool outbox = false;
   bool status = false;
+  bool members = false;     // ROOM/members: snapshot as of open
+  bool control = false;     // ROOM/control: lines are membership commands
   bool jsonl = false;       // log.jsonl: reads come from the room's JSON lines
   std::string scratch;      // key of a scratch file (rule 4); empty otherwise
-  std::string snapshot;     // status text as of open
+  std::string snapshot;     // status or members text as of open
   std::mutex mu;            // guards lines and last_seq: writes may come from several threads
   OutboxLines lines;
   std::uint64_t last_seq = 0;  // highest sequence number spooled through this handle
@@ -122,6 +132,12 @@ int fs_getattr(const char* path, struct stat* st, fuse_file_info* /*fi*/) {
       st->st_nlink = 1;
       st->st_size = static_cast<off_t>(t.room.room->status_text().size());
       break;
+    case Node::members:
+      st->st_mode = S_IFREG | 0400;
+      st->st_nlink = 1;
+      st->st_size = static_cast<off_t>(t.room.room->members_text().size());
+      break;
+    case Node::control:
     case Node::outbox:
       st->st_mode = S_IFREG | 0200;
       st->st_nlink = 1;
@@ -158,6 +174,10 @@ int fs_readdir(const char* path, void* buf, fuse_fill_dir_t fill, off_t /*off*/,
   fill(buf, std::string(kOutbox).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   fill(buf, std::string(kStatus).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
   fill(buf, std::string(kJsonl).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  if (t.room.room->member()) {
+    fill(buf, std::string(kMembers).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+    fill(buf, std::string(kControl).c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
+  }
   const std::string_view room_name = std::string_view(path).substr(1);
   for (const std::string& name : scratch().list(room_name))
     fill(buf, name.c_str(), nullptr, 0, static_cast<fuse_fill_dir_flags>(0));
@@ -177,10 +197,14 @@ int fs_open(const char* path, fuse_file_info* fi) {
   const int mode = fi->flags & O_ACCMODE;
   if (t.node == Node::log || t.node == Node::jsonl) {
     if (mode != O_RDONLY) return -EACCES;
-    if (auto synced = t.room.room->sync(); !synced)  // rule 2; serve what we have if offline
-      (void)synced;
+    engine().sync_soon(t.room.room);  // rule 2; a silent server gets 2 s, then the log as is
   } else if (t.node == Node::status) {
     if (mode != O_RDONLY) return -EACCES;
+  } else if (t.node == Node::members) {
+    if (mode != O_RDONLY) return -EACCES;
+    engine().sync_soon(t.room.room);  // as log: at most 2 s, then the list as last known
+  } else if (t.node == Node::control) {
+    if (mode == O_RDONLY) return -EACCES;
   } else if (t.node != Node::outbox && t.node != Node::scratch) {
     return -EISDIR;
   }
@@ -190,7 +214,10 @@ int fs_open(const char* path, fuse_file_info* fi) {
   file->outbox = t.node == Node::outbox;
   file->status = t.node == Node::status;
   file->jsonl = t.node == Node::jsonl;
+  file->members = t.node == Node::members;
+  file->control = t.node == Node::control;
   if (file->status) file->snapshot = t.room.room->status_text();
+  if (file->members) file->snapshot = t.room.room->members_text();
   fi->direct_io = 1;
   fi->nonseekable = 0;
   fi->fh = reinterpret_cast<uint64_t>(file.release());
@@ -201,7 +228,7 @@ int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_i
   OpenFile* file = handle(fi);
   if (!file->scratch.empty()) return static_cast<int>(scratch().read(file->scratch, buf, size, off));
   if (file->outbox || off < 0) return 0;
-  if (file->status) {
+  if (file->status || file->members) {
     const auto start = std::min<std::size_t>(static_cast<std::size_t>(off), file->snapshot.size());
     const std::size_t n = std::min(size, file->snapshot.size() - start);
     std::memcpy(buf, file->snapshot.data() + start, n);
@@ -222,11 +249,16 @@ int fs_write(const char* /*path*/, const char* buf, size_t size, off_t off,
              fuse_file_info* fi) {
   OpenFile* file = handle(fi);
   if (!file->scratch.empty()) return static_cast<int>(scratch().write(file->scratch, buf, size, off));
-  if (!file->outbox) return -EBADF;
+  if (!file->outbox && !file->control) return -EBADF;
   std::vector<std::string> lines;
   {
     std::lock_guard lock(file->mu);
     lines = file->lines.feed(std::string_view(buf, size));
+  }
+  if (file->control) {  // rule 2d
+    for (const std::string& line : lines)
+      if (int rc = run_control_line(*file->room, line); rc != 0) return rc;
+    return static_cast<int>(size);
   }
   if (auto sent = send_lines(*file, std::move(lines)); !sent) return -to_errno(sent.error().code);
   return static_cast<int>(size);
@@ -258,8 +290,19 @@ Result<void> send_rest(OpenFile& file) {
   return sent;
 }
 
+// Rule 2d: control's last line without a newline runs at close.
+int run_control_rest(OpenFile& file) {
+  std::optional<std::string> rest;
+  {
+    std::lock_guard lock(file.mu);
+    rest = file.lines.finish();
+  }
+  return rest ? run_control_line(*file.room, *rest) : 0;
+}
+
 int fs_flush(const char* /*path*/, fuse_file_info* fi) {
   OpenFile* file = handle(fi);
+  if (file->control) return run_control_rest(*file);
   if (!file->outbox) return 0;
   if (auto sent = send_rest(*file); !sent) return -to_errno(sent.error().code);
   std::uint64_t last_seq;
@@ -277,6 +320,7 @@ int fs_release(const char* /*path*/, fuse_file_info* fi) {
   if (file->outbox)
     if (auto sent = send_rest(*file); !sent)  // flush ran already; no second wait
       file->room->report_unsent_line(sent.error());
+  if (file->control) (void)run_control_rest(*file);
   delete file;
   return 0;
 }
@@ -295,7 +339,7 @@ int fs_truncate(const char* path, off_t size, fuse_file_info* /*fi*/) {
   Target t;
   if (int rc = resolve(path, t); rc != 0) return rc;
   if (t.node == Node::scratch) return scratch().truncate(t.key, size);
-  return t.node == Node::outbox ? 0 : -EACCES;
+  return t.node == Node::outbox || t.node == Node::control ? 0 : -EACCES;
 }
 
 int fs_utimens(const char* path, const timespec* tv, fuse_file_info* /*fi*/) {
@@ -312,7 +356,7 @@ int fs_chmod(const char* path, mode_t mode, fuse_file_info* /*fi*/) {
   Target t;
   if (int rc = resolve(path, t); rc != 0) return rc;
   if (t.node == Node::scratch) return scratch().chmod(t.key, mode);
-  return t.node == Node::outbox ? 0 : -EPERM;
+  return t.node == Node::outbox || t.node == Node::control ? 0 : -EPERM;
 }
 
 int fs_create(const char* path, mode_t mode, fuse_file_info* fi) {
@@ -325,7 +369,7 @@ int fs_create(const char* path, mode_t mode, fuse_file_info* fi) {
     return t.node == Node::root ? -EACCES : rc;
   } else if (exclusive) {
     return -EEXIST;
-  } else if (t.node != Node::outbox && t.node != Node::scratch) {
+  } else if (t.node != Node::outbox && t.node != Node::control && t.node != Node::scratch) {
     return t.node == Node::room || t.node == Node::root ? -EISDIR : -EACCES;
   }
   return fs_open(path, fi);

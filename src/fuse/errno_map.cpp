@@ -24,6 +24,7 @@ int to_errno(Errc code) {
     case Errc::too_large: return EMSGSIZE;
     case Errc::invalid_argument: return EINVAL;
     case Errc::busy: return EBUSY;
+    case Errc::not_member: return EACCES;
     case Errc::cancelled: return ECANCELED;
     case Errc::internal: return EIO;
   }

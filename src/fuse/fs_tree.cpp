@@ -35,6 +35,8 @@ int resolve(const char* path, Target& out) {
   else if (file == kOutbox) out.node = Node::outbox;
   else if (file == kStatus) out.node = Node::status;
   else if (file == kJsonl) out.node = Node::jsonl;
+  else if (file == kMembers && out.room.room->member()) out.node = Node::members;
+  else if (file == kControl && out.room.room->member()) out.node = Node::control;
   else {
     out.node = Node::scratch;  // rule 4; ENOENT still tells create() which name to make
     return scratch().stat(out.key) ? 0 : -ENOENT;

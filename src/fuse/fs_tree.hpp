@@ -16,6 +16,8 @@ inline constexpr std::string_view kLog = "log";
 inline constexpr std::string_view kOutbox = "outbox";
 inline constexpr std::string_view kStatus = "status";
 inline constexpr std::string_view kJsonl = "log.jsonl";
+inline constexpr std::string_view kMembers = "members";   // member rooms only
+inline constexpr std::string_view kControl = "control";   // member rooms only
 
 // The mount's state (fuse private_data after init).
 struct MountState {
@@ -27,7 +29,7 @@ inline MountState& state() { return *static_cast<MountState*>(fuse_get_context()
 inline ChatEngine& engine() { return state().engine; }
 inline ScratchFiles& scratch() { return state().scratch; }
 
-enum class Node { root, room, log, outbox, status, jsonl, scratch };
+enum class Node { root, room, log, outbox, status, jsonl, members, control, scratch };
 
 struct Target {
   Node node = Node::root;

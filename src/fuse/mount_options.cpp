@@ -13,7 +13,7 @@ namespace {
 
 enum Key { kNick, kPassfile, kPoll, kLogfile, kTls, kCacert, kInsecure, kIdentity, kAcceptNewHostkey,
            kCipher, kCompress, kSyncSend, kSyncRead, kSendTimeout, kEndpoint, kRegion,
-           kRewrite };
+           kRewrite, kChatid, kChatidPassfile };
 
 const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("nick=", kNick),
@@ -33,6 +33,8 @@ const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("endpoint=", kEndpoint),
     FUSE_OPT_KEY("region=", kRegion),
     FUSE_OPT_KEY("rewrite", kRewrite),
+    FUSE_OPT_KEY("chatid=", kChatid),
+    FUSE_OPT_KEY("chatid_passfile=", kChatidPassfile),
     FUSE_OPT_END,
 };
 
@@ -53,6 +55,8 @@ int on_option(void* data, const char* arg, int key, fuse_args* /*outargs*/) {
   switch (key) {
     case kNick: o.engine.nick = value; return 0;
     case kPassfile: o.passfile = value; return 0;
+    case kChatid: o.chatid = value; return 0;
+    case kChatidPassfile: o.chatid_passfile = value; return 0;
     case kLogfile: o.logfile = value; return 0;
     case kCacert: o.transport.cacert = value; return 0;
     case kIdentity: o.transport.identity = value; return 0;
@@ -125,6 +129,8 @@ const std::vector<OptionDoc>& mount_option_docs() {
   static const std::vector<OptionDoc> docs = {
       {"nick=NAME", "name shown to others (default: your login name)"},
       {"passfile=FILE", "read the room passphrase from the first line of FILE"},
+      {"chatid=FILE", "your identity for member rooms (default: $XDG_DATA_HOME/ftpchatfs/identity, if it exists; see ftpchat id new)"},
+      {"chatid_passfile=FILE", "the passphrase of a sealed identity file (else FTPCHAT_ID_PASSPHRASE, else a prompt)"},
       {"poll=MS", "poll an active room every MS milliseconds (default 250), less when idle"},
       {"logfile=FILE", "write the daemon's log to FILE (default: stderr with -f, else syslog)"},
       {"tls=MODE", "explicit TLS on ftp://: require, try or none (default none)"},
@@ -139,7 +145,7 @@ const std::vector<OptionDoc>& mount_option_docs() {
       {"compress=zstd", "compress messages with zstd when that makes them smaller (default none); all clients read them"},
       {"endpoint=URL", "s3://: the server, e.g. http://127.0.0.1:7480 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)"},
       {"region=NAME", "s3://: the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config, else us-east-1)"},
-      {"rewrite", "ftp://, s3://: never append; each send rewrites this client's own file (for servers whose appends misbehave)"},
+      {"rewrite", "ftp://, s3://, dav://: never append; each send rewrites this client's own file (for servers whose appends misbehave)"},
   };
   return docs;
 }

@@ -14,6 +14,8 @@ struct MountOptions {
   EngineConfig engine;            // nick (empty: login name), poll
   TransportOptions transport;
   std::string passfile;           // empty: FTPCHAT_PASSPHRASE or a prompt
+  std::string chatid;             // identity file for member rooms; empty: the default one
+  std::string chatid_passfile;    // its passphrase, if sealed; empty: FTPCHAT_ID_PASSPHRASE or a prompt
   std::string logfile;            // empty: stderr in the foreground, syslog otherwise
   std::vector<std::string> fuse_options;  // left for libfuse, e.g. "allow_other"
 };

@@ -90,8 +90,13 @@ bool Membership::add(MembershipRecord record) {
 }
 
 void Membership::note_writer(const PublicKey& signer, const Id128& writer, std::uint64_t seq) {
-  std::uint64_t& last = notes_[signer][writer];
-  last = std::max(last, seq);
+  // A sync notes one writer's records in a row: the entry noted last is usually the one.
+  if (last_note_ == nullptr || signer != last_signer_ || writer != last_writer_) {
+    last_note_ = &notes_[signer][writer];
+    last_signer_ = signer;
+    last_writer_ = writer;
+  }
+  *last_note_ = std::max(*last_note_, seq);
 }
 
 const Membership::Fold& Membership::fold() const {
@@ -390,7 +395,7 @@ Result<MembershipChange> Membership::prepare(const PublicKey& author, Action act
         return make_error(Errc::not_found, who + " is not a member of this room");
       if (them->second.role == Role::owner && owners(f.state.members) == 1 &&
           (action == Action::remove || role != Role::owner))
-        return make_error(Errc::invalid_argument,
+        return make_error(Errc::permission,
                           who + " is the room's last owner; make another member owner first");
       if (action == Action::role && them->second.role == role)
         return make_error(Errc::exists, who + " is already " + role_name(role));

@@ -17,7 +17,9 @@ void append_u_escape(std::string& out, unsigned value) {
   out += buf;
 }
 
-std::string rfc3339_utc(std::int64_t unix_ms) {
+}  // namespace
+
+std::string rfc3339_utc_ms(std::int64_t unix_ms) {
   std::int64_t secs = unix_ms / 1000;
   std::int64_t ms = unix_ms % 1000;
   if (ms < 0) {
@@ -33,6 +35,8 @@ std::string rfc3339_utc(std::int64_t unix_ms) {
   std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
   return out;
 }
+
+namespace {
 
 }  // namespace
 
@@ -71,9 +75,11 @@ std::string json_string(std::string_view text) {
 
 std::string render_json(const Message& msg) {
   std::string out = "{\"id\":\"" + to_hex(msg.id) + "\",\"time\":\"" +
-                    rfc3339_utc(static_cast<std::int64_t>(msg.stamp >> 16)) +
-                    "\",\"from\":" + json_string(msg.nick) + ",\"text\":" + json_string(msg.body) +
-                    "}\n";
+                    rfc3339_utc_ms(static_cast<std::int64_t>(msg.stamp >> 16)) +
+                    "\",\"from\":" + json_string(msg.nick);
+  // A public id is base64url behind "ftpchat1": nothing in it needs escaping.
+  if (!msg.signer_id.empty()) out += ",\"signer\":\"" + msg.signer_id + "\"";
+  out += ",\"text\":" + json_string(msg.body) + "}\n";
   return out;
 }
 

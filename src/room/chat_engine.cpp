@@ -1,57 +1,15 @@
-// ChatEngine: room discovery, room creation and the background poller.
+// ChatEngine: the room list (discovery, display names, refreshes for FUSE callers) and the
+// engine's threads. Opening rooms: engine_open.cpp; creating them: engine_create.cpp; the
+// poller's schedule: engine_poll.cpp.
 #include "ftpchat/room/chat_engine.hpp"
 
 #include <set>
 
-#include "ftpchat/record/header.hpp"
-#include "ftpchat/room/poll_policy.hpp"
 #include "ftpchat/room/room_layout.hpp"
 
 namespace ftpchat {
 
 using Clock = std::chrono::steady_clock;
-
-namespace {
-// Every mount of a mono24 room says this (stderr at mount, then the daemon's log).
-const std::string kMono24Warning =
-    "room uses the legacy cipher mono24, which hides nothing from anyone who reads the "
-    "server (see ftpchat-format(5)): ";
-
-// A dropped connection or a timeout leaves a request's outcome unknown: it may have landed.
-bool outcome_unknown(const Error& err) {
-  return err.code == Errc::unreachable || err.code == Errc::timeout;
-}
-
-// Uploads a new room: its folder, then its header. Rules for a request whose outcome is unknown:
-// 1. It is retried once (the transport reconnects).
-// 2. mkdir answering "exists" on that retry is our own first MKD: the folder is named by the
-//    room id we just drew at random, so nobody else can have made it.
-// 3. The header answering "exists" on its retry is read back and accepted only if its bytes
-//    are ours; anything else is left alone and reported.
-Result<void> upload_new_room(Transport& transport, const std::string& folder,
-                             const std::string& header) {
-  auto made = transport.make_dir(folder);
-  if (!made && outcome_unknown(made.error())) {
-    made = transport.make_dir(folder);
-    if (!made && made.error().code == Errc::exists) made = Result<void>();
-  }
-  if (!made) return made;
-  const std::string path = layout::join(folder, layout::kHeaderFile);
-  auto written = transport.create_file(path, header);
-  if (!written && outcome_unknown(written.error())) {
-    written = transport.create_file(path, header);
-    if (!written && written.error().code == Errc::exists) {
-      auto back = transport.read(path, 0);
-      if (!back) return back.error();
-      if (back.value() != header)
-        return make_error(Errc::bad_data, "the header of new room folder " + folder +
-                                              " on the server is not the one uploaded; try again");
-      written = Result<void>();
-    }
-  }
-  return written;
-}
-}  // namespace
 
 ChatEngine::ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config,
                        SecretBytes passphrase, Logger& log, const WallClock& wall)
@@ -85,7 +43,10 @@ std::vector<std::shared_ptr<Room>> ChatEngine::open_rooms() const {
 Result<void> ChatEngine::start() {
   {
     std::lock_guard lock(refresh_mu_);
-    if (auto listed = refresh_locked(); !listed) return listed;
+    starting_ = true;
+    auto listed = refresh_locked();
+    starting_ = false;
+    if (!listed) return listed;
   }
   std::lock_guard lock(rooms_mu_);
   std::size_t readable = 0, wrong_passphrase = 0;
@@ -101,49 +62,6 @@ Result<void> ChatEngine::start() {
                       "the passphrase opens none of the " + std::to_string(slots_.size()) +
                           " room(s) at " + transport_.display_url());
   return {};
-}
-
-Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
-                                                  bool missing_header_logged) {
-  auto raw = transport_.read(layout::join(folder, layout::kHeaderFile), 0);
-  auto unreadable = [&](const Error& err, bool log = true) {
-    if (log) log_.warning("room " + folder + " cannot be opened: " + describe(err));
-    return Slot{nullptr, describe(err), err.code};
-  };
-  if (!raw) {
-    // No header: a room being created (nothing else there yet, skipped until it appears),
-    // or one whose header was deleted (writer files there): unreadable, with the reason.
-    if (raw.error().code != Errc::not_found) return raw.error();
-    auto listing = transport_.list(folder);
-    bool has_writers = false;
-    if (listing)
-      for (const DirEntry& e : listing.value())
-        has_writers |= layout::parse_writer_file(e.name).has_value() ||
-                       (e.is_dir && layout::is_period_folder(e.name));
-    if (!has_writers) return raw.error();
-    Slot slot = unreadable(
-        make_error(Errc::bad_data, "the header of room " + folder + " is missing"),
-        !missing_header_logged);
-    slot.header_missing = true;
-    return slot;
-  }
-  if (raw->size() > kMaxHeaderBytes)
-    return unreadable(make_error(Errc::bad_data, "the header of room " + folder + " is too large"));
-  auto header = parse_header(raw.value());
-  if (!header) return unreadable(header.error());
-  if (layout::room_folder(header->room_id) != folder)  // a header copied from another room
-    return unreadable(make_error(Errc::bad_data, "the header in folder " + folder +
-                                                     " belongs to room " +
-                                                     to_hex(header->room_id)));
-  auto opened = open_room(header.value(), passphrase_);
-  if (!opened) return unreadable(opened.error());
-  if (opened->header.suite == Suite::mono24_insecure)
-    log_.warning(kMono24Warning + ("'" + opened->name + "'"));
-  if (auto valid = validate_room_name(opened->name); !valid)
-    return unreadable(make_error(Errc::bad_data, "room " + folder + " has an unusable name"));
-  RoomContext ctx = room_context();
-  log_.debug("opened room " + folder);
-  return Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "", Errc::internal};
 }
 
 Result<void> ChatEngine::refresh() {
@@ -169,11 +87,17 @@ Result<void> ChatEngine::refresh_locked() {
     known = slots_;
   }
   std::map<std::string, Slot> next;
+  constexpr auto kProbeEvery = std::chrono::seconds(5);  // an invitation shows this fast
   for (const std::string& folder : present) {
     const auto it = known.find(folder);
     if (it != known.end() && !it->second.header_missing) {
-      next.emplace(folder, it->second);
-      continue;
+      const Slot& slot = it->second;
+      const bool probe = !slot.room && slot.reason_code == Errc::not_member && config_.identity &&
+                         Clock::now() - slot.probed > kProbeEvery;
+      if (!probe) {
+        next.emplace(folder, slot);
+        continue;
+      }
     }
     auto slot = open_folder(folder, it != known.end());  // logged when first seen
     if (!slot) {
@@ -196,7 +120,7 @@ std::vector<RoomEntry> ChatEngine::entries_locked() const {
   for (const auto& [folder, slot] : slots_) {
     std::string name = slot.room ? slot.room->name() : folder;
     if (!used.insert(name).second) name += "~" + folder.substr(0, 8);
-    out.push_back(RoomEntry{name, slot.room, slot.reason});
+    out.push_back(RoomEntry{name, slot.room, slot.reason, slot.reason_code});
   }
   return out;
 }
@@ -242,6 +166,21 @@ void ChatEngine::refresh_loop() {
   }
 }
 
+void ChatEngine::sync_soon(const std::shared_ptr<Room>& room, std::chrono::milliseconds patience) {
+  const std::uint64_t seen = room->syncs_finished();
+  {
+    std::unique_lock lock(poll_mu_);
+    if (!poller_.joinable()) {
+      lock.unlock();
+      (void)room->sync();  // no poller yet: here, as it was
+      return;
+    }
+    sync_wanted_.insert(room->folder());
+  }
+  poll_cv_.notify_all();
+  (void)room->wait_sync_after(seen, patience);
+}
+
 std::vector<RoomEntry> ChatEngine::rooms(std::chrono::milliseconds max_age) {
   refresh_if_stale(max_age);
   std::lock_guard lock(rooms_mu_);
@@ -259,31 +198,6 @@ std::optional<RoomEntry> ChatEngine::find(std::string_view name, std::chrono::mi
   if (!list_is_older_than(max_age)) return std::nullopt;
   refresh_if_stale(max_age);
   return lookup();
-}
-
-Result<void> ChatEngine::create_room(std::string_view name) {
-  if (auto valid = validate_room_name(name); !valid) return valid;
-  std::lock_guard lock(refresh_mu_);
-  if (auto listed = refresh_locked(); !listed) return listed;
-  {
-    std::lock_guard rooms(rooms_mu_);
-    for (const auto& [folder, slot] : slots_)
-      if (slot.room && slot.room->name() == name)
-        return make_error(Errc::exists, "room '" + std::string(name) + "' already exists");
-  }
-  auto opened = ftpchat::create_room(name, passphrase_, config_.room_suite, default_kdf_params());
-  if (!opened) return opened.error();
-  const std::string folder = layout::room_folder(opened->header.room_id);
-  if (auto uploaded = upload_new_room(transport_, folder, opened->header.raw); !uploaded)
-    return uploaded;
-  RoomContext ctx = room_context();
-  std::lock_guard rooms(rooms_mu_);
-  slots_[folder] = Slot{std::make_shared<Room>(std::move(opened.value()), folder, ctx), "",
-                        Errc::internal};
-  if (config_.room_suite == Suite::mono24_insecure)
-    log_.warning(kMono24Warning + ("'" + std::string(name) + "'"));
-  log_.info("created room " + folder);
-  return {};
 }
 
 void ChatEngine::start_poller() {
@@ -304,75 +218,6 @@ void ChatEngine::stop_poller() {
   if (poller_.joinable()) poller_.join();
   if (refresher_.joinable()) refresher_.join();
   sender_.stop();
-}
-
-// Each room is polled on its own schedule (PollPolicy): fast while messages flow or its log
-// is read, backing off when quiet. A room's activity is a change in what it received, sent
-// or has pending, or a read of its log; a stat of its log within the last few seconds means
-// someone watches it (tail -f).
-void ChatEngine::poll_loop() {
-  constexpr auto kRoomListEvery = std::chrono::seconds(30);
-  constexpr auto kWatchedWithin = std::chrono::seconds(3);
-  PollPolicy policy;
-  policy.fast = config_.poll;
-  constexpr auto kReconsiderEvery = std::chrono::seconds(1);  // notice new readers this fast
-  struct Schedule {
-    Clock::time_point polled{};
-    Clock::time_point active{};
-    std::uint64_t seen = 0;  // received + sent + pending at the last poll
-  };
-  auto due = [&](const Room& room, Schedule& s, Clock::time_point now) {
-    s.active = std::max(s.active, room.last_log_read());
-    const bool watched = now - room.last_log_stat() < kWatchedWithin;
-    return s.polled + policy.interval(
-                          std::chrono::duration_cast<std::chrono::milliseconds>(now - s.active),
-                          watched);
-  };
-  std::map<std::string, Schedule> schedules;     // by folder
-  std::map<std::string, std::string> reported;  // folder -> last error logged
-  Clock::time_point wake = Clock::now() + policy.fast;
-  for (;;) {
-    {
-      std::unique_lock lock(poll_mu_);
-      if (poll_cv_.wait_until(lock, wake, [this] { return stopping_; })) return;
-    }
-    const Clock::time_point start = Clock::now();
-    wake = start + kReconsiderEvery;
-    if (list_is_older_than(kRoomListEvery)) {
-      if (auto refreshed = refresh(); !refreshed)
-        log_.warning("cannot list rooms: " + describe(refreshed.error()));
-    }
-    std::vector<RoomEntry> entries;
-    {
-      std::lock_guard lock(rooms_mu_);
-      entries = entries_locked();
-    }
-    for (const RoomEntry& entry : entries) {
-      if (!entry.room) continue;
-      auto [it, fresh] = schedules.try_emplace(entry.room->folder());
-      Schedule& s = it->second;
-      if (fresh) s.active = start;
-      if (const auto next = due(*entry.room, s, start); !fresh && start < next) {
-        wake = std::min(wake, next);
-        continue;
-      }
-      auto synced = entry.room->sync();
-      const RoomCounters c = entry.room->counters();
-      s.polled = Clock::now();
-      if (c.received + c.sent + c.pending != s.seen) s.active = s.polled;
-      s.seen = c.received + c.sent + c.pending;
-      wake = std::min(wake, due(*entry.room, s, s.polled));
-      std::string error = synced ? "" : describe(synced.error());
-      std::string& last = reported[entry.room->folder()];
-      if (error != last) {
-        if (error.empty())
-          log_.info("room " + entry.room->folder() + ": syncing again");
-        else
-          log_.warning("room " + entry.room->folder() + ": sync failed: " + error);
-        last = error;
-      }
-    }
-  }
 }
 
 }  // namespace ftpchat

@@ -58,6 +58,7 @@ class FreshMerge::Cursor {
     return true;
   }
   const Entry& head() const { return head_; }
+  Entry& head() { return head_; }
 
  private:
   // At least n unread bytes in the buffer, reading on from the spill as needed.
@@ -135,7 +136,8 @@ void FreshMerge::spill_all() {
   memory_bytes_ = 0;
 }
 
-void FreshMerge::drain(const std::function<void(std::string_view, std::string_view)>& sink) {
+void FreshMerge::drain(const std::function<void(std::string_view, std::string_view)>& sink,
+                       const Finish& finish) {
   const std::size_t chunk = std::clamp(kReadBudget / std::max<std::size_t>(streams_.size(), 1),
                                        kMinChunk, kMaxChunk);
   std::vector<Cursor> cursors;
@@ -158,8 +160,11 @@ void FreshMerge::drain(const std::function<void(std::string_view, std::string_vi
   while (!heads.empty()) {
     const std::size_t i = heads.top();
     heads.pop();
-    log += cursors[i].head().log;
-    json += cursors[i].head().json;
+    Entry& head = cursors[i].head();
+    if (!finish || finish(head.log, head.json)) {
+      log += head.log;
+      json += head.json;
+    }
     if (cursors[i].advance()) heads.push(i);
     if (log.size() + json.size() >= kEmitBytes) {
       sink(log, json);

@@ -8,6 +8,7 @@
 #include "ftpchat/record/render_json.hpp"
 #include "ftpchat/room/fresh_merge.hpp"
 #include "ftpchat/room/room_layout.hpp"
+#include "sync_tally.hpp"
 
 namespace ftpchat {
 
@@ -19,8 +20,14 @@ constexpr unsigned kHeaderCheckEvery = 30;
 std::string short_id(const Id128& id) { return to_hex(id).substr(0, 8); }
 }  // namespace
 
-Room::Room(OpenedRoom opened, std::string folder, RoomContext ctx)
-    : opened_(std::move(opened)), folder_(std::move(folder)), ctx_(std::move(ctx)) {
+Room::Room(OpenedRoom opened, std::string folder, RoomContext ctx,
+           std::unique_ptr<MemberRoom> member)
+    : opened_(std::move(opened)),
+      folder_(std::move(folder)),
+      ctx_(std::move(ctx)),
+      member_(std::move(member)),
+      v1_keys_(opened_.cipher ? std::optional<V1Keys>(std::in_place, *opened_.cipher)
+                              : std::nullopt) {
   // The daemon's log has the warning too, but nobody reads it once the mount is in the
   // background: the room's readers must see it where they read.
   if (opened_.header.suite == Suite::mono24_insecure) {
@@ -30,6 +37,13 @@ Room::Room(OpenedRoom opened, std::string folder, RoomContext ctx)
                               "(ftpchat-format(5)); use a room with the default cipher"));
     counters_.notices = 1;
   }
+}
+
+CursorKeys Room::cursor_keys(const Id128& writer) {
+  const RecordKeys& keys = member_ ? static_cast<const RecordKeys&>(member_->keys())
+                                   : static_cast<const RecordKeys&>(*v1_keys_);
+  return CursorKeys{keys, opened_.header.room_id, &writer_seqs_[writer], &writer_signers_[writer],
+                    member_ ? member_->unreadable() : nullptr};
 }
 
 std::uint64_t Room::log_size() const {
@@ -148,8 +162,23 @@ void Room::note_remote_stamp(const Message& msg, bool live) {
 }
 
 Result<void> Room::sync() {
-  std::lock_guard lock(net_mu_);
-  return sync_locked();
+  Result<void> result;
+  {
+    std::lock_guard lock(net_mu_);
+    result = sync_locked();
+  }
+  {
+    std::lock_guard lock(sync_wait_mu_);
+    ++syncs_finished_;
+  }
+  sync_cv_.notify_all();
+  if (result && member_) rekey_if_needed();
+  return result;
+}
+
+bool Room::wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patience) const {
+  std::unique_lock lock(sync_wait_mu_);
+  return sync_cv_.wait_for(lock, patience, [&] { return syncs_finished_.load() > seen; });
 }
 
 // The header is immutable and pinned (docs/FORMAT.md): when it changes size, disappears,
@@ -182,16 +211,6 @@ bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
   counters_.read_only_reason = reason;
   return false;
 }
-
-// What one sync found, over all writer files.
-struct Room::SyncTally {
-  IngestResult totals;  // counts only; messages go to the merge
-  // Per writer, the highest stamp handed to the merge so far: a writer's records are merged
-  // in its own (seq) order even where its clock went back, across its files too.
-  std::map<Id128, std::uint64_t> order_floor;
-  std::uint64_t fetched = 0;
-  std::optional<Error> first_error;
-};
 
 // One poll of the room:
 //  1. one listing gives every writer file's size (and the header's, which is pinned);
@@ -268,21 +287,27 @@ Result<void> Room::sync_locked() {
     fetch_writer_file(found.path, cursor, own_id && *own_id == writer, fresh, tally);
   }
   if (full) root_writers_active_ = root_grew;
+  if (member_) finish_member_fetch_locked(full || !synced_once_, fresh, tally);
   if (own_id) {
     // 0 when none of our files is there yet: nothing of ours is on the server.
     const auto own = writer_seqs_.find(*own_id);
     note_own_progress(own == writer_seqs_.end() ? 0 : own->second.highest());
   }
   synced_once_ = true;
-  const std::uint64_t received = fresh.count();
-  fresh.drain([&](std::string_view log_text, std::string_view json_text) {
-    std::lock_guard lock(state_mu_);
-    log_.append(log_text);
-    jsonl_.append(json_text);
-  });
+  std::uint64_t received = fresh.count();
+  if (member_) {
+    received = drain_member_merge(fresh, tally);  // judged there (room_member.cpp)
+  } else {
+    fresh.drain([&](std::string_view log_text, std::string_view json_text) {
+      std::lock_guard lock(state_mu_);
+      log_.append(log_text);
+      jsonl_.append(json_text);
+    });
+  }
   {
     std::lock_guard lock(state_mu_);
     counters_.received += received;
+    counters_.unreadable += tally.totals.unreadable;
     counters_.rejected += tally.totals.rejected;
     counters_.duplicates += tally.totals.duplicates;
     counters_.missing += tally.totals.missing;
@@ -320,11 +345,16 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
       verified = true;
     }
     if (piece.empty()) return true;
-    IngestResult part =
-        cursor.ingest(piece, *opened_.cipher, opened_.header.room_id, &writer_seqs_[cursor.writer()]);
+    IngestResult part = cursor.ingest(piece, cursor_keys(cursor.writer()));
     got.rejected += part.rejected;
     got.duplicates += part.duplicates;
     got.missing += part.missing;
+    got.unreadable += part.unreadable;
+    if (!part.reason.empty()) got.reason = part.reason;
+    for (VerifiedRecord& v : part.verified) {
+      ++accepted;
+      take_verified(v, own_file, fresh, tally);
+    }
     for (const Message& msg : part.accepted) {
       ++accepted;
       if (own_file) {
@@ -355,12 +385,14 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
   tally.totals.rejected += got.rejected;
   tally.totals.duplicates += got.duplicates;
   tally.totals.missing += got.missing;
+  tally.totals.unreadable += got.unreadable;
+  tally.paths[cursor.writer()] = path;
   auto& seen = noticed_[path];
   if (got.rejected > 0)
     add_notice(path, Notice::rejected,
                std::to_string(got.rejected) + " record(s) from writer " + who +
                    " failed to decode or authenticate (damaged, torn or forged) and were "
-                   "skipped");
+                   "skipped" + (got.reason.empty() ? "" : ": " + got.reason));
   else if (accepted > 0)
     seen.erase(Notice::rejected);
   if (got.missing > 0)

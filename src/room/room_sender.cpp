@@ -14,6 +14,7 @@
 //     ROOM/status and the write is retried until it works (outbox/spool.hpp).
 #include <filesystem>
 
+#include "ftpchat/identity/public_id.hpp"
 #include "ftpchat/record/render.hpp"
 #include "ftpchat/record/render_json.hpp"
 #include "ftpchat/room/room.hpp"
@@ -145,6 +146,15 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
   if (ask_server) {  // an id used before spools existed: its last seq is only on the server
     if (auto synced = sync(); !synced) return synced.error();
   }
+  std::optional<EpochId> epoch;  // member rooms: the epoch to send in, and who we are there
+  std::string own_name, own_id;
+  if (member_) {
+    auto chosen = member_->send_epoch();
+    if (!chosen) return chosen.error();
+    epoch = *chosen;
+    own_name = member_->own_name();
+    own_id = format_public_id(member_->me().public_key());
+  }
   std::lock_guard lock(out_mu_);
   std::uint64_t seq = std::max(spool_->last_assigned(), own_server_seq_);
   std::vector<SpooledRecord> records;
@@ -155,10 +165,18 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     msg.writer = own_->id();
     msg.seq = ++seq;
     msg.stamp = ctx_.clock.tick();
-    msg.nick = ctx_.config.nick;
+    msg.nick = member_ ? own_name : ctx_.config.nick;
+    msg.signer_id = own_id;
     msg.body = body;
-    auto line = encode_record(*opened_.cipher, opened_.header.room_id, msg,
-                              {.compress = ctx_.config.compress});
+    const EncodeOptions options{.compress = ctx_.config.compress};
+    Result<std::string> line = make_error(Errc::internal, "");
+    if (member_) {
+      auto payload = v2_message_payload(msg, options);
+      if (!payload) return payload.error();
+      line = member_->encode(RecordKind::message, *epoch, msg.writer, msg.seq, msg.stamp, *payload);
+    } else {
+      line = encode_record(*opened_.cipher, opened_.header.room_id, msg, options);
+    }
     if (!line) return line.error();
     records.push_back(SpooledRecord{msg.seq, std::move(line.value())});
     rendered += render_message(msg);
@@ -226,13 +244,31 @@ Result<void> Room::upload_pending() {
   std::vector<std::string> lines;
   lines.reserve(pending.size());
   for (const SpooledRecord& r : pending) lines.push_back(r.line);
-  if (auto appended = ctx_.transport.append(writer_path(writer), frame_records(lines)); !appended) {
+  const std::string path = writer_path(writer);
+  const std::string in_room = path.substr(folder_.size() + 1);  // as cursors_ names it
+  std::optional<ChainPoint> chain;
+  if (member_) {  // the upload ends with a seal (FORMAT.md, "Chains and seals"), writer rule 2
+    if (auto known = own_chains_.find(in_room); known != own_chains_.end())
+      chain = known->second;
+    else if (auto read = cursors_.find(in_room); read != cursors_.end())
+      chain = read->second.chain();
+    auto sealed = member_->sealed_lines(writer, pending, ctx_.clock.tick(), chain);
+    if (!sealed) {
+      note_send_result(sealed.error());
+      out_cv_.notify_all();
+      return sealed.error();
+    }
+    lines = std::move(*sealed);
+  }
+  if (auto appended = ctx_.transport.append(path, frame_records(lines)); !appended) {
+    own_chains_.erase(in_room);  // landed or not: learned again from the file
     own_file_uncertain_ = true;
     note_send_result(appended.error());
     out_cv_.notify_all();
     return appended;
   }
   note_send_result(std::nullopt);
+  if (chain) own_chains_[in_room] = *chain;
   Spool::AckPoint ack;
   {
     std::lock_guard lock(out_mu_);

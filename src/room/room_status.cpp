@@ -95,10 +95,13 @@ std::string Room::status_text() const {
   line("local storage", c.local_error.empty() ? "ok" : c.local_error);
   line("clocks far off", clock_list(c.clocks_off));
   line("records rejected", std::to_string(c.rejected));
+  if (member_) line("records unreadable", std::to_string(c.unreadable));
   line("duplicates dropped", std::to_string(c.duplicates));
   line("messages missing", std::to_string(c.missing));
   line("bytes fetched", std::to_string(c.bytes_fetched));
   line("notices", std::to_string(c.notices));
+  if (member_) out += member_->status_text();
+  else out += "room kind: passphrase room\n";
   return out;
 }
 

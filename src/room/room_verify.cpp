@@ -63,32 +63,56 @@ Result<std::vector<WriterFile>> list_writer_files(Transport& transport, const st
 }  // namespace
 
 Result<VerifyReport> verify_room(Transport& transport, const OpenedRoom& room,
-                                 const std::string& folder, const VerifyProgress& progress) {
+                                 const std::string& folder, const VerifyProgress& progress,
+                                 const MemberRoom* member) {
   auto files = list_writer_files(transport, folder);
   if (!files) return files.error();
   std::uint64_t total = 0, done = 0;
   for (const WriterFile& f : files.value()) total += f.size;
   VerifyReport report;
-  std::map<Id128, SeqSet> seqs;  // per writer, over its files
+  std::optional<V1Keys> v1;
+  if (!member) v1.emplace(*room.cipher);
+  const RecordKeys& keys = member ? static_cast<const RecordKeys&>(member->keys())
+                                  : static_cast<const RecordKeys&>(*v1);
+  std::map<Id128, SeqSet> seqs;                          // per writer, over its files
+  std::map<Id128, std::optional<PublicKey>> signers;     // v2: per writer id
   for (const WriterFile& f : files.value()) {
     WriterCursor cursor(f.writer);
     WriterReport w;
     w.file = f.path;
     std::uint64_t since_lf = 0;
-    auto read = transport.read_to(layout::join(folder, f.path), 0, [&](std::string_view piece) {
-      IngestResult got = cursor.ingest(piece, *room.cipher, room.header.room_id, &seqs[f.writer]);
+    const CursorKeys cursor_keys{keys, room.header.room_id, &seqs[f.writer], &signers[f.writer],
+                                 member ? member->unreadable() : nullptr};
+    const auto count = [&](IngestResult got) {
       w.records += got.accepted.size();
       for (const Message& msg : got.accepted)
         if (msg.flags & kFlagZstd) ++w.compressed;
+      for (const VerifiedRecord& v : got.verified) {  // member rooms: judged as readers do
+        if (member->judge(v) != Verdict::accepted) {
+          ++w.rejected;
+          continue;
+        }
+        ++w.records;
+        if (v.record.message.flags & kFlagZstd) ++w.compressed;
+      }
       w.rejected += got.rejected;
       w.duplicates += got.duplicates;
       w.missing += got.missing;
+      w.unreadable += got.unreadable;
+    };
+    auto read = transport.read_to(layout::join(folder, f.path), 0, [&](std::string_view piece) {
+      count(cursor.ingest(piece, cursor_keys));
       w.bytes += piece.size();
       const auto lf = piece.rfind('\n');
       since_lf = lf == std::string_view::npos ? since_lf + piece.size() : piece.size() - lf - 1;
       return true;
     });
     if (!read) return read.error();
+    if (cursor.awaiting()) {  // the room's sync learned every key there is: the rest is not ours
+      std::set<Id128> none = cursor.awaited_epochs();
+      const CursorKeys last{keys, room.header.room_id, &seqs[f.writer], &signers[f.writer], &none};
+      count(cursor.retry(last));
+    }
     w.unfinished_bytes = since_lf;
     w.last_seq = cursor.last_seq();
     done += w.bytes;

@@ -212,6 +212,11 @@ void CurlSession::set_common_options(const CurlRequest& request, Exchange& excha
       curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
       curl_easy_setopt(easy, CURLOPT_READFUNCTION, &CurlSession::on_read);
       curl_easy_setopt(easy, CURLOPT_READDATA, &exchange);
+      // libcurl sends a request again on a new connection when a reused one turns out to be
+      // closed (HTTP servers drop idle keep-alive connections after a few seconds): without a
+      // way to rewind the body that fails with CURLE_SEND_FAIL_REWIND.
+      curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, &CurlSession::on_seek);
+      curl_easy_setopt(easy, CURLOPT_SEEKDATA, &exchange);
       curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE,
                        static_cast<curl_off_t>(request.data.size()));
       break;
@@ -246,6 +251,15 @@ size_t CurlSession::on_write(char* ptr, size_t size, size_t count, void* user) n
   } catch (...) {
     return 0;  // libcurl reports CURLE_WRITE_ERROR (sinks must not throw: nothing crosses libcurl)
   }
+}
+
+int CurlSession::on_seek(void* user, curl_off_t offset, int origin) noexcept {
+  auto* exchange = static_cast<Exchange*>(user);
+  if (origin != SEEK_SET || offset < 0 ||
+      static_cast<std::uint64_t>(offset) > exchange->upload.size())
+    return CURL_SEEKFUNC_CANTSEEK;
+  exchange->upload_pos = static_cast<std::size_t>(offset);
+  return CURL_SEEKFUNC_OK;
 }
 
 size_t CurlSession::on_read(char* buffer, size_t size, size_t count, void* user) noexcept {

@@ -110,6 +110,7 @@ class CurlSession {
 
   static size_t on_write(char* ptr, size_t size, size_t count, void* user) noexcept;
   static size_t on_read(char* buffer, size_t size, size_t count, void* user) noexcept;
+  static int on_seek(void* user, curl_off_t offset, int origin) noexcept;
   static size_t on_header(char* ptr, size_t size, size_t count, void* user) noexcept;
   static int on_debug(CURL* handle, curl_infotype type, char* data, size_t size,
                       void* user) noexcept;

@@ -2,6 +2,7 @@
 // local one, everything else libcurl).
 #include "ftpchat/transport/curl_transport.hpp"
 
+#include "dav_transport.hpp"
 #include "ftp_transport.hpp"
 #include "ftpchat/transport/local_transport.hpp"
 #include "s3_transport.hpp"
@@ -38,10 +39,9 @@ class RefusingTransport final : public Transport {
 
 Result<std::unique_ptr<Transport>> open_curl_transport(const RemoteUrl& url,
                                                        const TransportOptions& opts, Logger& log) {
-  if (opts.rewrite && url.scheme != Scheme::ftp && url.scheme != Scheme::ftps &&
-      url.scheme != Scheme::s3)
+  if (opts.rewrite && (url.scheme == Scheme::sftp || url.scheme == Scheme::file))
     return make_error(Errc::invalid_argument,
-                      "-o rewrite works with ftp://, ftps:// and s3:// only");
+                      "-o rewrite works with ftp://, ftps://, s3://, dav:// and davs:// only");
   switch (url.scheme) {
     case Scheme::ftp:
     case Scheme::ftps:
@@ -50,6 +50,9 @@ Result<std::unique_ptr<Transport>> open_curl_transport(const RemoteUrl& url,
       return make_sftp_transport(url, opts, log);
     case Scheme::s3:
       return make_s3_transport(url, opts, log);
+    case Scheme::dav:
+    case Scheme::davs:
+      return make_dav_transport(url, opts, log);
     case Scheme::file:
       break;
   }

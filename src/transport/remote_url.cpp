@@ -44,6 +44,8 @@ std::optional<Scheme> scheme_from_name(std::string_view name) {
   if (name == "sftp") return Scheme::sftp;
   if (name == "file") return Scheme::file;
   if (name == "s3") return Scheme::s3;
+  if (name == "dav") return Scheme::dav;
+  if (name == "davs") return Scheme::davs;
   return std::nullopt;
 }
 
@@ -59,9 +61,28 @@ const char* scheme_name(Scheme scheme) {
       return "file";
     case Scheme::s3:
       return "s3";
+    case Scheme::dav:
+      return "dav";
+    case Scheme::davs:
+      return "davs";
   }
   return "ftp";
 }
+
+// The scheme libcurl speaks for `scheme`: WebDAV is HTTP with more methods.
+const char* wire_scheme_name(Scheme scheme) {
+  switch (scheme) {
+    case Scheme::dav:
+      return "http";
+    case Scheme::davs:
+      return "https";
+    default:
+      return scheme_name(scheme);
+  }
+}
+
+constexpr const char* kSupportedSchemes =
+    "ftp://, ftps://, sftp://, s3://, dav://, davs:// or file://";
 
 // Length of a leading RFC 3986 scheme name ("ftp" in "ftp://..."), 0 if there is none.
 std::size_t scheme_length(std::string_view text) {
@@ -105,7 +126,7 @@ Result<RemoteUrl> parse_url(std::string_view text, Scheme scheme) {
   UrlPtr handle = new_url();
   if (!handle) return make_error(Errc::internal, "out of memory parsing the URL");
   const std::string copy(text);
-  // NON_SUPPORT_SCHEME: libcurl knows no s3://; which schemes we take was decided above.
+  // NON_SUPPORT_SCHEME: libcurl knows no s3:// or dav://; which schemes we take was decided above.
   CURLUcode code =
       curl_url_set(handle.get(), CURLUPART_URL, copy.c_str(), CURLU_NON_SUPPORT_SCHEME);
   if (code != CURLUE_OK) {
@@ -128,6 +149,7 @@ Result<RemoteUrl> parse_url(std::string_view text, Scheme scheme) {
       return invalid("URL port must be a number between 1 and 65535");
     url.port = static_cast<std::uint16_t>(value);
   }
+  if (url.port == 0) url.port = default_port(scheme);  // schemes libcurl has no default for
   if (auto user = get_part(handle.get(), CURLUPART_USER, CURLU_URLDECODE, code))
     url.user = *user;
   else if (code == CURLUE_URLDECODE)
@@ -154,13 +176,16 @@ Result<RemoteUrl> parse_url(std::string_view text, Scheme scheme) {
   return url;
 }
 
-// Builds scheme://[user[:password]@]host[:port]/path/relative with each part encoded.
-std::string build_url(const RemoteUrl& url, std::string_view relative, bool with_password) {
+// Builds scheme://[user[:password]@]host[:port]/path/relative with each part encoded; `wire`
+// names the scheme as libcurl speaks it (http for dav), else as the user wrote it.
+std::string build_url(const RemoteUrl& url, std::string_view relative, bool with_password,
+                      bool wire) {
   UrlPtr handle = new_url();
   if (!handle) return {};
   CURLU* h = handle.get();
-  CURLUcode code =
-      curl_url_set(h, CURLUPART_SCHEME, scheme_name(url.scheme), CURLU_NON_SUPPORT_SCHEME);
+  CURLUcode code = curl_url_set(h, CURLUPART_SCHEME,
+                                wire ? wire_scheme_name(url.scheme) : scheme_name(url.scheme),
+                                CURLU_NON_SUPPORT_SCHEME);
   if (url.scheme != Scheme::file) {
     if (code == CURLUE_OK) code = curl_url_set(h, CURLUPART_HOST, url.host.c_str(), 0);
     if (code == CURLUE_OK && url.port != 0 && url.port != default_port(url.scheme))
@@ -192,18 +217,22 @@ std::uint16_t default_port(Scheme scheme) {
     case Scheme::file:
     case Scheme::s3:
       return 0;
+    case Scheme::dav:
+      return 80;
+    case Scheme::davs:
+      return 443;
   }
   return 0;
 }
 
-std::string RemoteUrl::redacted() const { return build_url(*this, "", false); }
+std::string RemoteUrl::redacted() const { return build_url(*this, "", false, false); }
 
 std::string RemoteUrl::redacted_for(std::string_view relative) const {
-  return build_url(*this, relative, false);
+  return build_url(*this, relative, false, false);
 }
 
 std::string RemoteUrl::url_for(std::string_view relative) const {
-  return build_url(*this, relative, true);
+  return build_url(*this, relative, true, true);
 }
 
 Result<RemoteUrl> parse_remote_url(std::string_view text) {
@@ -213,9 +242,7 @@ Result<RemoteUrl> parse_remote_url(std::string_view text) {
   if (has_scheme) {
     const std::string name = lower(text.substr(0, scheme_len));
     auto scheme = scheme_from_name(name);
-    if (!scheme)
-      return invalid("unsupported URL scheme '" + name +
-                     "'; use ftp://, ftps://, sftp://, s3:// or file://");
+    if (!scheme) return invalid("unsupported URL scheme '" + name + "'; use " + kSupportedSchemes);
     return parse_url(text, *scheme);
   }
   // "ftp:host/dir" and similar: a scheme we know, but not followed by "//".
@@ -226,9 +253,8 @@ Result<RemoteUrl> parse_remote_url(std::string_view text) {
   if (text.front() == '/' || text.front() == '.' ||
       std::filesystem::is_directory(std::filesystem::path(text), ec))
     return parse_local_path(text);
-  return invalid(
-      "missing URL scheme; use ftp://, ftps://, sftp://, s3:// or file://, or give an "
-      "existing local directory");
+  return invalid(std::string("missing URL scheme; use ") + kSupportedSchemes +
+                 ", or give an existing local directory");
 }
 
 }  // namespace ftpchat

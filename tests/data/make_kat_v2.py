@@ -112,8 +112,9 @@ def make_grant(key, eph_sk, links_nonce, recipients, parents):
 def record(writer, epoch_key, kind, seq, stamp, payload, nonce):
     eid = epoch_id(epoch_key)
     plain = bytes([kind]) + u64(seq) + u64(stamp) + payload
-    ad = b"ftpchatfs v2 record" + bytes([2]) + ROOM_ID + writer + eid
-    binary = bytes([2]) + eid + nonce + aead(kdf(epoch_key, 1), nonce, plain, ad)
+    line_byte = 3 if kind == 2 else 2  # a seal's line says so in clear
+    ad = b"ftpchatfs v2 record" + bytes([line_byte]) + ROOM_ID + writer + eid
+    binary = bytes([line_byte]) + eid + nonce + aead(kdf(epoch_key, 1), nonce, plain, ad)
     return plain, b64(binary)
 
 
@@ -232,31 +233,37 @@ def main():
     def message(flags, msg_id, body):
         return bytes([flags]) + msg_id + body.encode()
 
-    # (writer, signer, epoch key, kind, seq, stamp, payload, nonce); kind 2 = seal the run.
+    # Uploads: (writer, signer, continue the file's chain?, records); each ends with a seal.
+    # Alice's second upload continues her chain (anchor 1); her third starts a new one.
     runs = [
-        (WRITER_A, alice, [
+        (WRITER_A, alice, True, [
             (k0, 1, 1, STAMP + 1, message(0, bytes(range(0x10, 0x20)), "hello bob")),
             (k0, 1, 2, STAMP + 2, message(0, bytes(range(0x20, 0x30)), "tabs\tand ✓ unicode")),
         ]),
-        (WRITER_B, bob, [
+        (WRITER_B, bob, True, [
             (k0, 1, 1, STAMP + (1000 << 16), message(0, bytes([0xAB] * 16), "")),
         ]),
-        (WRITER_A, alice, [
+        (WRITER_A, alice, True, [
             (k1, 3, 3, STAMP + (2000 << 16),
              membership(1, carol.pk, 1, b"carol", [e0], r1, [])),
             (k1, 1, 4, STAMP + (2000 << 16) + 1, message(0, bytes([0xCD] * 16), "welcome carol")),
         ]),
-        (WRITER_A, alice, [
+        (WRITER_A, alice, False, [
             (k2, 3, 5, STAMP + (3000 << 16),
              membership(2, bob.pk, 0, b"", [e1], r2, [(WRITER_B, 1)])),
         ]),
     ]
     nonce_byte = 0x01
-    for writer, signer, records in runs:
+    chains = {}  # writer -> (anchor, chain value of its last sealed record)
+    for writer, signer, keep_chain, records in runs:
         first = records[0][2]
-        chain = blake2b(b"ftpchatfs v2 run" + ROOM_ID + writer + u64(first))
+        if keep_chain and writer in chains:
+            anchor, chain = chains[writer]
+        else:
+            anchor = first
+            chain = blake2b(b"ftpchatfs v2 chain" + ROOM_ID + writer + u64(anchor))
         out += ["section run", f"writer_hex {writer.hex()}", f"signer {signer.name}",
-                f"chain_start_hex {chain.hex()}"]
+                f"anchor {anchor}", f"chain_before_hex {chain.hex()}"]
         for key, kind, seq, stamp, payload in records:
             nonce = bytes([nonce_byte] * 24)
             nonce_byte += 1
@@ -275,10 +282,11 @@ def main():
                 f"chain_hex {chain.hex()}",
                 f"line {line}",
             ]
+        chains[writer] = (anchor, chain)
         last_key, _, last_seq, last_stamp, _ = records[-1]
-        sig = signer.sign(b"ftpchatfs v2 seal" + ROOM_ID + writer + u64(first) + u64(last_seq) +
+        sig = signer.sign(b"ftpchatfs v2 seal" + ROOM_ID + writer + u64(anchor) + u64(last_seq) +
                           chain)
-        payload = u64(first) + signer.pk + sig
+        payload = u64(anchor) + signer.pk + sig
         nonce = bytes([nonce_byte] * 24)
         nonce_byte += 1
         plain, line = record(writer, last_key, 2, last_seq, last_stamp + 5, payload, nonce)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -49,7 +50,7 @@ inline std::vector<std::string_view> chunks_of(std::string_view bytes) {
 #define FUZZ_CHECK(cond)                                                                  \
   do {                                                                                    \
     if (!(cond)) {                                                                        \
-      __builtin_printf("fuzz invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+      std::fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
       __builtin_trap();                                                                   \
     }                                                                                     \
   } while (0)

@@ -1,11 +1,12 @@
-# The integration-test harness in one import: real servers on 127.0.0.1 (and Syncthing
-# instances sharing folders), a fault-injecting TCP proxy that also models slow links, real
-# ftpchatfs mounts, shell-level helpers, and where a room's files are on a server.
+# The integration-test harness in one import: real servers on 127.0.0.1 (FTP, SFTP, WebDAV; and
+# Syncthing instances sharing folders), a fault-injecting TCP proxy that also models slow links,
+# real ftpchatfs mounts, shell-level helpers, and where a room's files are on a server.
 # Run by /usr/bin/python3 (Debian's pyftpdlib); ctest sets PYTHONPATH to this folder and
 # FTPCHATFS_BIN to the built binary.
 from harness_disk import SmallDisk
 from harness_base import (HarnessError, ScratchDir, WaitTimeout, free_port, free_port_range,
                           make_scratch, port_accepts, wait_for)
+from harness_dav import DAV_SERVER_CLASSES, ApacheDavServer, DavServerBase, LighttpdDavServer
 from harness_ftp import (FtpServerBase, ProftpdServer, PureFtpdServer, PyFtpdServer, VsftpdServer,
                          ensure_system_user)
 from harness_mount import (ClientDir, Mount, MountResult, cleanup_stale_mounts, ftpchatfs_binary,
@@ -33,4 +34,5 @@ __all__ = [
     'Steps', 'append_line', 'read_status', 'read_text', 'ServerTestCase', 'current_period', 'period_before',
     'period_folders', 'room_dirs', 'writer_files', 'writer_files_under', 'writer_id',
     'writer_file_of', 'find_writer_file', 'SmallDisk', 'FolderSettings', 'SyncthingCluster',
+    'DavServerBase', 'ApacheDavServer', 'LighttpdDavServer', 'DAV_SERVER_CLASSES',
 ]

@@ -26,11 +26,18 @@ class HttpReplyCutter:
     `every`-th chunk from the server for which matches(chunk) is true (e.g. it holds a header
     only successful appends carry) is not forwarded: both sides of that connection are reset
     instead. `.seen` counts the matching chunks, `.cut_replies` those cut; `.requests` lists
-    the request line of every request that passed (for counting them)."""
+    the request line of every request that passed (for counting them).
 
-    def __init__(self, target_port, matches, every=2, max_lifetime=600):
+    With status_line_every_other=True every second cut first passes the reply's status line
+    and resets 20 ms later: libcurl sends a request again by itself when a reused connection
+    closes before any byte of the reply, so a cut before the reply tests that a request is
+    safe to make twice, while a cut after its first line makes the request fail."""
+
+    def __init__(self, target_port, matches, every=2, max_lifetime=600,
+                 status_line_every_other=False):
         self.target = ('127.0.0.1', target_port)
         self.matches, self.every = matches, every
+        self.status_line_every_other = status_line_every_other
         self.cutting = False
         self.seen, self.cut_replies = 0, 0
         self.requests = []
@@ -63,14 +70,15 @@ class HttpReplyCutter:
             self._listener.close()
 
     def _should_cut(self, chunk):
+        """0 to pass the chunk on, else the number of this cut (1, 2, ...)."""
         if not self.cutting or not self.matches(chunk):
-            return False
+            return 0
         with self._lock:
             self.seen += 1
             if self.seen % self.every:
-                return False
+                return 0
             self.cut_replies += 1
-            return True
+            return self.cut_replies
 
     def _serve(self, client):
         try:
@@ -88,8 +96,16 @@ class HttpReplyCutter:
                     data = src.recv(65536)
                     if not data:
                         return
-                    if src is server and self._should_cut(data):
+                    number = self._should_cut(data) if src is server else 0
+                    if number:
                         cut = True
+                        if self.status_line_every_other and number % 2 == 0:
+                            client.sendall(data[:data.find(b'\r\n') + 2])
+                            time.sleep(0.02)  # read by the client before the reset
+                            # RST alone: after a FIN libcurl would take the line for a reply.
+                            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                              b'\x01\x00\x00\x00\x00\x00\x00\x00')
+                            client.close()
                         break
                     if src is client and data.split(b' ', 1)[0] in _METHODS:
                         with self._lock:

@@ -1,5 +1,6 @@
 # The core chat scenarios as a mixin, so that one suite runs against every server kind:
 # test_core.py runs it on pyftpdlib, test_compat.py on each kind of the compatibility matrix.
+# TlsTrustChecks: an untrusted certificate refused, -o insecure accepted (FTPS, WebDAV).
 # A subclass (also a unittest.TestCase) sets make_server(); kinds that need client set-up
 # (SFTP known_hosts and keys, TLS trust) override prepare_client() and extra_options().
 import os
@@ -48,8 +49,8 @@ class LocalFolder:
         return 'file://' + os.path.join(self.data_dir, path)
 
 
-class ChatScenarios:
-    concurrent_count = 20  # messages per sender in the concurrency scenario
+class ServerPerClass:
+    """One server for a TestCase class: make_server() returns it unstarted, as cls.server."""
 
     @classmethod
     def make_server(cls):
@@ -63,6 +64,10 @@ class ChatScenarios:
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
+
+
+class ChatScenarios(ServerPerClass):
+    concurrent_count = 20  # messages per sender in the concurrency scenario
 
     def setUp(self):
         self.url = self.server.url('chat-%s/' % self._testMethodName)
@@ -143,3 +148,28 @@ class ChatScenarios:
                 self.assertEqual(mine, ['%s %d' % (nick, i) for i in range(count)])
         leftovers = [p for p in server_bytes(self.server) if '.tmp-' in p]
         self.assertEqual(leftovers, [], 'temporary files left on the server')
+
+
+class TlsTrustChecks(ServerPerClass):
+    """Mixed into a TestCase per TLS server kind: make_server() returns an unstarted server with
+    a self-signed certificate; tls_options are the mount options that ask for TLS."""
+
+    tls_options = []
+
+    def test_untrusted_certificate_is_refused(self):
+        m = h.Mount(self.server.url('refused/'), 'alice', PASS, options=self.tls_options,
+                    foreground=False)
+        self.addCleanup(m.close)
+        r = m.start(check=False)
+        self.assertFalse(r.mounted)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn('certificate', r.stderr.strip().splitlines()[-1])
+
+
+    def test_insecure_accepts_it_with_a_warning(self):
+        with h.Mount(self.server.url('insecure/'), 'alice', PASS,
+                     options=self.tls_options + ['insecure']) as m:
+            self.assertIn('-o insecure', m.log_text())
+            os.mkdir(m.path('r'))
+            h.append_line(m.outbox('r'), 'over unverified tls')
+            self.assertIn('<alice> over unverified tls', h.read_text(m.log('r')))

@@ -8,7 +8,7 @@ import subprocess
 import unittest
 
 import chatharness as h
-from chat_scenarios import PASS, ChatScenarios, LocalFolder
+from chat_scenarios import PASS, ChatScenarios, LocalFolder, TlsTrustChecks
 from ftpchat_tool import FtpchatUser
 
 MINIMAL_DISABLED = ('APPE', 'REST', 'SIZE', 'MLSD', 'MLST')
@@ -199,29 +199,9 @@ class SshHostKeyChecks(unittest.TestCase):
         self.assertFalse(os.path.exists(client.known_hosts))
 
 
-class TlsCertificateChecks(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.VsftpdServer(tls=True)
-        cls.server.start()
-        cls.url = cls.server.url('chat/')
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def test_untrusted_certificate_is_refused(self):
-        r = start_failure(self, self.url, h.ClientDir(), ['tls=require'])
-        self.assertFalse(r.mounted)
-        self.assertEqual(r.returncode, 4, r.stderr)
-        self.assertIn('certificate', r.stderr.strip().splitlines()[-1])
-
-    def test_insecure_accepts_it_with_a_warning(self):
-        with h.Mount(self.url, 'alice', PASS, options=['tls=require', 'insecure']) as m:
-            self.assertIn('-o insecure', m.log_text())
-            os.mkdir(m.path('r'))
-            h.append_line(m.outbox('r'), 'over unverified tls')
-            self.assertIn('<alice> over unverified tls', h.read_text(m.log('r')))
+class TlsCertificateChecks(TlsTrustChecks, unittest.TestCase):
+    make_server = classmethod(lambda cls: h.VsftpdServer(tls=True))
+    tls_options = ['tls=require']
 
 
 if __name__ == '__main__':

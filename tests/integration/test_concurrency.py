@@ -1,7 +1,8 @@
 # Eight mounts of one room send 250 messages each, all at the same time, as fast as a shell
 # loop of `echo >> outbox` goes; afterwards every client's log holds all 2,000 exactly once,
 # each sender's in send order. Run on vsftpd, pure-ftpd and proftpd (the last two overwrite
-# concurrent appends to one file, which one file per writer must make harmless).
+# concurrent appends to one file, which one file per writer must make harmless). test_s3.py
+# and test_dav.py run the same on their servers.
 #   cd tests/integration && FTPCHATFS_BIN=../../build/ftpchatfs PYTHONPATH=../harness \
 #     /usr/bin/python3 -m unittest -v test_concurrency
 # FTPCHAT_CONCURRENCY_MOUNTS / _MESSAGES scale it (defaults 8 and 250).
@@ -24,12 +25,16 @@ class ConcurrentSenders:
     def make_server(self):
         raise NotImplementedError
 
+    def mount_options(self, server):
+        """Each mount's -o options (a server with a certificate of its own adds cacert)."""
+        return ['poll=200']
+
     def test_every_message_exactly_once_in_send_order(self):
         server = self.make_server()
         self.addCleanup(server.close)
         nicks = ['n%d' % i for i in range(MOUNTS)]
         began = time.monotonic()
-        mounts = d.mount_clients(server.url('chat/'), nicks)
+        mounts = d.mount_clients(server.url('chat/'), nicks, options=self.mount_options(server))
         for m in mounts:
             self.addCleanup(m.close)
         mounted = time.monotonic()

@@ -5,7 +5,8 @@
 #  - FullLocalDisk: the state, cache and temporary folders of a client on a tiny tmpfs that
 #    fills while the server is stopped;
 #  - FullServerDisk, SilentServer: an upload that keeps failing, and a server that stops
-#    answering, must show in ROOM/status within seconds; status and ls answer at once;
+#    answering, must show in ROOM/status within seconds; status and ls answer at once, and
+#    opening log waits for the server at most 2 s;
 #  - Mono24Warnings: the insecure legacy cipher is named where the room's readers look.
 import errno
 import os
@@ -229,8 +230,12 @@ class FullLocalDisk(h.ServerTestCase):
             self.assertEqual(len(before), len(accepted))
             self.assertEqual(len(set(before)), len(before), 'duplicate records on the server')
             time.sleep(6)  # more than the sender's idle check
-            self.assertEqual(records_on_server(), before)
+            after = records_on_server()
+            self.assertEqual(after, before)
             self.assertEqual(h.read_status(bob, 'r')['duplicates dropped'], '0')
+            print('[real world] full local disk: %d messages accepted, then ENOSPC; records on the '
+                  'server %d right after the upload, %d six seconds later (%d distinct); duplicates '
+                  'dropped by bob: 0' % (len(accepted), len(before), len(after), len(set(after))))
         with steps('space back: the error clears by itself', post_mortem):
             disk.free()
             h.wait_for(lambda: h.read_status(alice, 'r')['local storage'] == 'ok', 15)
@@ -246,9 +251,12 @@ class FullLocalDisk(h.ServerTestCase):
             time.sleep(3)
             retrs = self.server.count_command('RETR') - retr_before
             self.assertLess(retrs, 20, 'RETRs while alice\'s cache disk is full')
+            print('[real world] full cache disk: 3 messages from bob arrived once with %d RETRs '
+                  'over about 4 s' % retrs)
             got = [e[2] for e in log_entries(alice, 'r') if e[1] == 'bob']
             self.assertEqual(got, ['from bob %d' % i for i in range(3)])
             disk.free()
+        print('[real world] full local disk steps: %s' % steps.timeline())
 
 
 class FullServerDisk(h.ServerTestCase):
@@ -307,6 +315,10 @@ class SilentServer(h.ServerTestCase):
                 started = time.monotonic()
                 call()
                 self.assertLess(time.monotonic() - started, 1.0, '%s waited for the server' % what)
+            # Opening log syncs first, but waits for a silent server at most 2 s.
+            started = time.monotonic()
+            self.assertIn('hello', h.read_text(alice.log('r')))
+            self.assertLess(time.monotonic() - started, 3.0, 'cat log waited for the server')
             status = h.wait_for(lambda: (lambda s: s if s['state'].startswith('waiting for the server') else None)(
                 h.read_status(alice, 'r')), 10, message='state: waiting for the server')
             self.assertRegex(status['state'], r'no answer to the .* for \d+ s')

@@ -181,7 +181,8 @@ TEST_F(FtpTransportTest, RewriteOptionNeverAppends) {
   auto sftp = parse_remote_url("sftp://u@127.0.0.1:1/x/");
   auto refused = open_curl_transport(*sftp, opts, log_);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().detail, "-o rewrite works with ftp://, ftps:// and s3:// only");
+  EXPECT_EQ(refused.error().detail,
+            "-o rewrite works with ftp://, ftps://, s3://, dav:// and davs:// only");
 }
 
 TEST_F(FtpTransportTest, HundredAppendsLandIntactAndInOrder) {

@@ -191,9 +191,9 @@ TEST(Record, OtherVersionByteIsNamed) {
   auto c = key_cipher('k');
   const Id128 room = id_of(0x11);
   std::string binary = *from_base64(*encode_record(*c, room, sample()));
-  binary[0] = '\x03';
+  binary[0] = '\x04';
   expect_bad(decode_record(*c, room, sample().writer, to_base64(binary)),
-             "unsupported record version 3");
+             "unsupported record version 4");
   binary[0] = '\x02';  // a member room's record in a passphrase room
   expect_bad(decode_record(*c, room, sample().writer, to_base64(binary)),
              "a version 2 record in a passphrase room");

@@ -1,6 +1,7 @@
-// Version 2 records, runs and seals: every known-answer record line, plaintext, chain value and
-// signature of make_kat_v2.py; decoding through decode_line; the reader's run verifier on the
-// known-answer writer files, and what it rejects.
+// Version 2 records, chains and seals: every known-answer record line, plaintext, chain value
+// and signature of make_kat_v2.py (a chain that runs on across uploads, one that starts anew);
+// decoding through decode_line; the reader's chain verifier on the known-answer writer files,
+// and what it rejects.
 #include <gtest/gtest.h>
 
 #include "ftpchat/identity/keyring.hpp"
@@ -38,9 +39,11 @@ TEST(RecordV2, ReproducesEveryKnownAnswerRecord) {
   KAT_KEYS(keys, kat);
   const Id128 room = kat.room_id();
   for (const KatRun& run : kat_runs(kat)) {
-    ChainValue chain = run_chain_start(room, run.run->id("writer_hex"), std::stoull(run.records[0]->at("seq")));
-    EXPECT_EQ(to_hex(std::string_view(reinterpret_cast<const char*>(chain.data()), 32)),
-              run.run->at("chain_start_hex"));
+    const std::uint64_t anchor = std::stoull(run.run->at("anchor"));
+    ChainValue chain = run.run->array<32>("chain_before_hex");
+    if (anchor == std::stoull(run.records[0]->at("seq"))) {  // a new chain starts here
+      EXPECT_EQ(chain, chain_start(room, run.run->id("writer_hex"), anchor));
+    }
     for (const test::KatSection* r : run.records) {
       const auto kind = static_cast<RecordKind>(std::stoi(r->at("kind")));
       const std::string plain = v2_plaintext(kind, std::stoull(r->at("seq")),
@@ -61,7 +64,7 @@ TEST(RecordV2, ReproducesEveryKnownAnswerRecord) {
       EXPECT_EQ(decoded->plaintext, plain);
       EXPECT_EQ(decoded->message.seq, std::stoull(r->at("seq")));
       if (kind == RecordKind::seal) continue;
-      chain = run_chain_step(chain, epoch, plain);
+      chain = chain_step(chain, epoch, plain);
       EXPECT_EQ(to_hex(std::string_view(reinterpret_cast<const char*>(chain.data()), 32)),
                 r->at("chain_hex"));
       if (kind == RecordKind::membership) {
@@ -74,15 +77,20 @@ TEST(RecordV2, ReproducesEveryKnownAnswerRecord) {
 TEST(RecordV2, SealsMatchKnownAnswerSignatures) {
   const auto kat = test::load_kat_v2();
   const Id128 room = kat.room_id();
+  std::map<Id128, std::optional<ChainPoint>> chains;  // each writer's, as it sealed last
   for (const KatRun& run : kat_runs(kat)) {
     const Identity signer = kat.make_identity(run.run->at("signer"));
+    const Id128 writer = run.run->id("writer_hex");
     std::vector<std::string> plains;
     std::vector<RunEntry> entries;
     for (std::size_t i = 0; i + 1 < run.records.size(); ++i) plains.push_back(run.records[i]->bytes("plaintext_hex"));
     for (std::size_t i = 0; i + 1 < run.records.size(); ++i)
       entries.push_back(RunEntry{run.records[i]->id("epoch_hex"), plains[i]});
-    const SealPayload seal = seal_run(signer, room, run.run->id("writer_hex"),
-                                      std::stoull(run.records[0]->at("seq")), entries);
+    std::optional<ChainPoint>& chain = chains[writer];
+    const std::uint64_t first = std::stoull(run.records[0]->at("seq"));
+    if (std::stoull(run.run->at("anchor")) == first) chain.reset();  // the KAT starts anew here
+    const SealPayload seal = seal_records(signer, room, writer, first, entries, chain);
+    EXPECT_EQ(seal.anchor, std::stoull(run.run->at("anchor")));
     EXPECT_EQ(encode_seal_payload(seal), run.records.back()->bytes("payload_hex"));
     EXPECT_EQ(to_hex(std::string_view(reinterpret_cast<const char*>(seal.signature.data()), 64)),
               run.records.back()->at("signature_hex"));
@@ -145,7 +153,8 @@ TEST(RecordV2, UnknownKindsAndSeqZeroFollowTheRules) {
                            encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind::message, 1, 7, "short"))));
 }
 
-// The reader's side: feed each KAT writer file line by line.
+// The reader's side: feed a writer file's lines, then check the seals (a piece's end), or
+// check after every line (one line per piece).
 struct FileResult {
   std::vector<VerifiedRecord> verified;
   std::uint64_t rejected = 0;
@@ -153,22 +162,27 @@ struct FileResult {
 };
 
 FileResult read_file(const test::KatV2& kat, const std::vector<std::string>& lines,
-                     const Id128& writer, std::optional<PublicKey>& signer) {
+                     const Id128& writer, std::optional<PublicKey>& signer,
+                     bool check_each_line = false) {
   KAT_KEYS(keys, kat);
-  RunVerifier runs(kat.room_id(), writer);
+  ChainVerifier chains(kat.room_id(), writer);
   FileResult out;
+  const auto take = [&](RunOutcome got) {
+    for (VerifiedRecord& v : got.verified) out.verified.push_back(std::move(v));
+    out.rejected += got.rejected;
+    if (!got.reason.empty()) out.reason = got.reason;
+  };
   for (const std::string& line : lines) {
     auto d = decode_line(keys, kat.room_id(), writer, line);
     if (!d) {
       ++out.rejected;
       continue;
     }
-    RunOutcome got = d->kind == static_cast<std::uint8_t>(RecordKind::seal) ? runs.seal(*d, signer)
-                                                                             : runs.add(std::move(*d));
-    for (VerifiedRecord& v : got.verified) out.verified.push_back(std::move(v));
-    out.rejected += got.rejected;
-    if (!got.reason.empty()) out.reason = got.reason;
+    take(d->kind == static_cast<std::uint8_t>(RecordKind::seal) ? chains.seal(*d)
+                                                                 : chains.add(std::move(*d)));
+    if (check_each_line) take(chains.check(signer));
   }
+  take(chains.check(signer));
   return out;
 }
 
@@ -180,92 +194,137 @@ std::vector<std::string> lines_of(const test::KatV2& kat, const Id128& writer) {
   return out;
 }
 
-TEST(RunVerifier, VerifiesTheKnownAnswerWriterFiles) {
+// lines of alice's file: r1 r2 seal(1..2) | r3 r4 seal(1..4) | r5 seal(5..5), a new chain
+TEST(ChainVerifier, VerifiesTheKnownAnswerWriterFiles) {
   const auto kat = test::load_kat_v2();
   const Id128 alice_writer = kat_runs(kat)[0].run->id("writer_hex");
-  std::optional<PublicKey> signer;
-  FileResult got = read_file(kat, lines_of(kat, alice_writer), alice_writer, signer);
-  EXPECT_EQ(got.rejected, 0u) << got.reason;
-  ASSERT_EQ(got.verified.size(), 5u);
-  for (std::size_t i = 0; i < 5; ++i) {
-    EXPECT_EQ(got.verified[i].record.message.seq, i + 1);
-    EXPECT_EQ(got.verified[i].signer, kat.make_identity("alice").public_key());
+  for (bool each_line : {false, true}) {
+    std::optional<PublicKey> signer;
+    FileResult got = read_file(kat, lines_of(kat, alice_writer), alice_writer, signer, each_line);
+    EXPECT_EQ(got.rejected, 0u) << got.reason;
+    ASSERT_EQ(got.verified.size(), 5u);
+    for (std::size_t i = 0; i < 5; ++i) {
+      EXPECT_EQ(got.verified[i].record.message.seq, i + 1);
+      EXPECT_EQ(got.verified[i].signer, kat.make_identity("alice").public_key());
+    }
+    EXPECT_EQ(signer, kat.make_identity("alice").public_key());
   }
-  EXPECT_EQ(signer, kat.make_identity("alice").public_key());
 }
 
-TEST(RunVerifier, RetriedAppendsAndTornRunsStillVerify) {
+TEST(ChainVerifier, TheNewestSealOfAChainCoversTheOlderOnes) {
   const auto kat = test::load_kat_v2();
   const Id128 w = kat_runs(kat)[0].run->id("writer_hex");
-  std::vector<std::string> lines = lines_of(kat, w);  // r1 r2 seal | r3 r4 seal | r5 seal
-  // The first run torn after its first record, then appended again whole.
-  std::vector<std::string> torn{lines[0]};
-  torn.insert(torn.end(), lines.begin(), lines.end());
+  std::vector<std::string> lines = lines_of(kat, w);
+  lines[2] = lines[0];  // seal(1..2) lost (replaced by a copy of r1): seal(1..4) covers 1..4
   std::optional<PublicKey> signer;
-  FileResult got = read_file(kat, torn, w, signer);
+  FileResult got = read_file(kat, lines, w, signer);
   EXPECT_EQ(got.rejected, 0u) << got.reason;
   EXPECT_EQ(got.verified.size(), 5u);
 }
 
-TEST(RunVerifier, ForgedMissingOrForeignRecordsRejectTheirRun) {
+TEST(ChainVerifier, RetriedAppendsAndTornUploadsStillVerify) {
+  const auto kat = test::load_kat_v2();
+  const Id128 w = kat_runs(kat)[0].run->id("writer_hex");
+  std::vector<std::string> lines = lines_of(kat, w);
+  // The first upload torn after its first record, then appended again whole; the second
+  // upload appended twice (its answer lost).
+  std::vector<std::string> file{lines[0]};
+  file.insert(file.end(), lines.begin(), lines.begin() + 6);
+  file.insert(file.end(), lines.begin() + 3, lines.end());
+  for (bool each_line : {false, true}) {
+    std::optional<PublicKey> signer;
+    FileResult got = read_file(kat, file, w, signer, each_line);
+    EXPECT_EQ(got.rejected, 0u) << got.reason;
+    EXPECT_EQ(got.verified.size(), 5u);
+  }
+}
+
+TEST(ChainVerifier, ForgedMissingOrForeignRecordsAreRejected) {
   const auto kat = test::load_kat_v2();
   const Id128 alice_w = kat_runs(kat)[0].run->id("writer_hex");
   const Id128 bob_w = kat_runs(kat)[1].run->id("writer_hex");
   const std::vector<std::string> alice = lines_of(kat, alice_w);
   {
-    std::optional<PublicKey> signer;  // record 2 of the first run deleted on the server
-    // lines: r1 r2 seal(1..2) | r3 r4 seal(3..4) | r5 seal(5)
-    FileResult got = read_file(kat, {alice[0], alice[2], alice[3], alice[4], alice[5]}, alice_w, signer);
-    EXPECT_EQ(got.verified.size(), 2u);  // the second run (seq 3, 4) still verifies
-    EXPECT_EQ(got.rejected, 1u);
-    EXPECT_NE(got.reason.find("incomplete"), std::string::npos) << got.reason;
+    std::optional<PublicKey> signer;  // r2 deleted on the server: its chain cannot be checked
+    FileResult got = read_file(kat, {alice[0], alice[2], alice[3], alice[4], alice[5], alice[6], alice[7]},
+                               alice_w, signer);
+    ASSERT_EQ(got.verified.size(), 1u);  // only r5, in the chain anchored at 5
+    EXPECT_EQ(got.verified[0].record.message.seq, 5u);
+    EXPECT_EQ(got.rejected, 3u);         // r1, r3, r4: their seals do not verify
   }
   {
-    std::optional<PublicKey> signer;  // a seal without its records: nothing to verify
-    FileResult got = read_file(kat, {alice[2]}, alice_w, signer);
-    EXPECT_TRUE(got.verified.empty());
-  }
-  {
-    // A writer id whose first seal was alice's: bob's run in the same writer id is refused.
+    // A writer id whose first seal was alice's: bob's upload in the same writer id is refused.
     std::optional<PublicKey> signer = kat.make_identity("alice").public_key();
     FileResult got = read_file(kat, lines_of(kat, bob_w), bob_w, signer);
     EXPECT_TRUE(got.verified.empty());
     EXPECT_NE(got.reason.find("another identity"), std::string::npos) << got.reason;
   }
   {
-    // Bob re-seals alice's records under his own key: the chain binds the writer file, and
-    // the seal names bob, so readers attribute... nothing: the first seal fixed alice.
+    // Bob seals alice's records under his own key but names alice as the signer.
     KAT_KEYS(keys, kat);
     const Identity bob = kat.make_identity("bob");
     auto r1 = decode_line(keys, kat.room_id(), alice_w, alice[0]).value();
     auto r2 = decode_line(keys, kat.room_id(), alice_w, alice[1]).value();
-    const SealPayload forged = seal_run(bob, kat.room_id(), alice_w, 1,
-                                        {{r1.epoch, r1.plaintext}, {r2.epoch, r2.plaintext}});
+    std::optional<ChainPoint> fresh_chain;
+    SealPayload forged = seal_records(bob, kat.room_id(), alice_w, 1,
+                                      {{r1.epoch, r1.plaintext}, {r2.epoch, r2.plaintext}}, fresh_chain);
+    forged.signer = kat.make_identity("alice").public_key();
     const std::string seal_line = encode_record_v2(
         *keys.epoch(r2.epoch), r2.epoch, kat.room_id(), alice_w,
         v2_plaintext(RecordKind::seal, 2, 1, encode_seal_payload(forged)));
-    std::optional<PublicKey> signer = kat.make_identity("alice").public_key();
+    std::optional<PublicKey> signer;
     FileResult got = read_file(kat, {alice[0], alice[1], seal_line}, alice_w, signer);
     EXPECT_TRUE(got.verified.empty());
     EXPECT_EQ(got.rejected, 2u);
-    // And a flipped signature bit fails verification.
-    SealPayload broken = seal_run(kat.make_identity("alice"), kat.room_id(), alice_w, 1,
-                                  {{r1.epoch, r1.plaintext}, {r2.epoch, r2.plaintext}});
-    broken.signature[5] ^= 1;
-    const std::string bad_seal = encode_record_v2(
-        *keys.epoch(r2.epoch), r2.epoch, kat.room_id(), alice_w,
-        v2_plaintext(RecordKind::seal, 2, 1, encode_seal_payload(broken)));
-    std::optional<PublicKey> fresh;
-    got = read_file(kat, {alice[0], alice[1], bad_seal}, alice_w, fresh);
-    EXPECT_TRUE(got.verified.empty());
-    EXPECT_NE(got.reason.find("signature"), std::string::npos) << got.reason;
+    EXPECT_NE(got.reason.find("signature does not verify"), std::string::npos) << got.reason;
+  }
+  {
+    // Records below a newer chain's anchor never got a seal.
+    std::optional<PublicKey> signer;
+    FileResult got = read_file(kat, {alice[0], alice[1], alice[6], alice[7]}, alice_w, signer);
+    ASSERT_EQ(got.verified.size(), 1u);
+    EXPECT_EQ(got.rejected, 2u);
+    EXPECT_NE(got.reason.find("never sealed"), std::string::npos) << got.reason;
   }
 }
 
-TEST(RunVerifier, APendingRunIsBounded) {
+TEST(ChainVerifier, AWriterSealsOneChainAcrossUploadsAndSessions) {
+  const Identity me = Identity::generate();
+  const Id128 room = random_id(), writer = random_id();
+  const EpochKey e = epoch_key_from(SecretBytes::from(std::string(32, 'e')));
+  Keyring keys;
+  keys.add(e.clone());
+  ChainVerifier reader(room, writer);
+  std::optional<ChainPoint> chain;  // the writer's
+  std::optional<PublicKey> signer;
+  std::uint64_t verified = 0;
+  for (std::uint64_t seq = 1; seq <= 50; ++seq) {  // one message per upload
+    const std::string plain =
+        v2_plaintext(RecordKind::message, seq, seq << 16, std::string(1, '\0') + std::string(16, 'm'));
+    if (seq == 30) chain.reset();  // a new session that lost its state: a new chain
+    const SealPayload s = seal_records(me, room, writer, seq, {{e.id, plain}}, chain);
+    EXPECT_EQ(s.anchor, seq < 30 ? 1u : 30u);
+    for (const std::string& line :
+         {encode_record_v2(*keys.epoch(e.id), e.id, room, writer, plain),
+          encode_record_v2(*keys.epoch(e.id), e.id, room, writer,
+                           v2_plaintext(RecordKind::seal, seq, 0, encode_seal_payload(s)))}) {
+      auto d = decode_line(keys, room, writer, line).value();
+      RunOutcome got = d.kind == 2 ? reader.seal(d) : reader.add(std::move(d));
+      EXPECT_EQ(got.rejected, 0u);
+    }
+  }
+  RunOutcome got = reader.check(signer);  // all 50 uploads: the newest seal of each chain
+  verified += got.verified.size();
+  EXPECT_EQ(got.rejected, 0u) << got.reason;
+  EXPECT_EQ(verified, 50u);
+  EXPECT_EQ(reader.chain()->anchor, 30u);
+  EXPECT_EQ(reader.chain()->seq, 50u);
+}
+
+TEST(ChainVerifier, PendingRecordsAreBounded) {
   const EpochKey e = epoch_key_from(SecretBytes::from(std::string(32, 'e')));
   const Id128 room = random_id(), writer = random_id();
-  RunVerifier runs(room, writer);
+  ChainVerifier chains(room, writer);
   std::uint64_t dropped = 0;
   for (std::uint64_t s = 1; s <= kMaxPendingRecords + 10; ++s) {
     DecodedRecord d;
@@ -273,10 +332,10 @@ TEST(RunVerifier, APendingRunIsBounded) {
     d.epoch = e.id;
     d.message.seq = s;
     d.plaintext = "x";
-    dropped += runs.add(std::move(d)).rejected;
+    dropped += chains.add(std::move(d)).rejected;
   }
   EXPECT_EQ(dropped, kMaxPendingRecords);
-  EXPECT_EQ(runs.pending(), 10u);
+  EXPECT_EQ(chains.pending(), 10u);
 }
 
 }  // namespace

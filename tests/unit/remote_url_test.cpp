@@ -143,7 +143,35 @@ TEST(RemoteUrl, S3BucketAndPathWithoutCredentials) {
 TEST(RemoteUrl, RejectsUnknownScheme) {
   Error err = parse_error("http://example.com/chat");
   EXPECT_EQ(err.code, Errc::invalid_argument);
-  EXPECT_EQ(err.detail, "unsupported URL scheme 'http'; use ftp://, ftps://, sftp://, s3:// or file://");
+  EXPECT_EQ(
+      err.detail,
+      "unsupported URL scheme 'http'; use ftp://, ftps://, sftp://, s3://, dav://, davs:// or file://");
+}
+
+TEST(RemoteUrl, DavSchemesSpeakHttpToLibcurlAndShowAsWritten) {
+  RemoteUrl dav = parse_ok("dav://chat:se%40cret@127.0.0.1:8080/remote.php/dav/files/chat/");
+  EXPECT_EQ(dav.scheme, Scheme::dav);
+  EXPECT_EQ(dav.port, 8080);
+  EXPECT_EQ(dav.password, "se@cret");
+  EXPECT_EQ(dav.path, "/remote.php/dav/files/chat/");
+  EXPECT_EQ(dav.url_for("room one/2026-12/"),
+            "http://chat:se%40cret@127.0.0.1:8080/remote.php/dav/files/chat/room%20one/2026-12/");
+  EXPECT_EQ(dav.redacted_for("r/log"), "dav://chat@127.0.0.1:8080/remote.php/dav/files/chat/r/log");
+
+  RemoteUrl davs = parse_ok("DAVS://alice@h/chat");
+  EXPECT_EQ(davs.scheme, Scheme::davs);
+  EXPECT_EQ(davs.port, 443);
+  EXPECT_EQ(davs.url_for("\xC3\xA9/x#1"), "https://alice@h/chat/%c3%a9/x%231");
+  EXPECT_EQ(davs.redacted(), "davs://alice@h/chat/");
+  // The default port of each is left out, another is kept.
+  EXPECT_EQ(parse_ok("dav://h:80/c/").url_for(""), "http://h/c/");
+  EXPECT_EQ(parse_ok("dav://h/c/").port, 80);
+  EXPECT_EQ(parse_ok("davs://h:80/c/").url_for(""), "https://h:80/c/");
+  // What libcurl is handed parses back to the same place.
+  RemoteUrl again = parse_ok("dav" + dav.url_for("a b/").substr(4));
+  EXPECT_EQ(again.path, "/remote.php/dav/files/chat/a b/");
+  EXPECT_EQ(parse_error("dav:///x").detail, "missing host in dav:// URL");
+  EXPECT_EQ(parse_error("davs://h/a%00b").detail, "URL path contains control characters");
 }
 
 TEST(RemoteUrl, RejectsMissingScheme) {

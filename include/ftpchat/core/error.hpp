@@ -27,6 +27,7 @@ enum class Errc {
   invalid_argument,   // caller passed something unusable
   busy,               // resource (e.g. writer id) locked by someone else
   cancelled,          // the caller stopped the operation (e.g. a read's sink said stop)
+  not_member,         // this identity is not (or no longer) a member of a member room
   internal,           // a bug: should not happen
 };
 

@@ -55,6 +55,10 @@ MembershipRecord membership_record_of(const VerifiedRecord& verified, Membership
 class Membership {
  public:
   Membership(Genesis genesis, const EpochId& epoch0);
+  Membership(const Membership&) = delete;  // last_note_ points into notes_
+  Membership& operator=(const Membership&) = delete;
+  Membership(Membership&&) = default;       // map nodes move with the map
+  Membership& operator=(Membership&&) = default;
 
   // A record (duplicates ignored; for one epoch the smallest digest counts): false if known.
   bool add(MembershipRecord record);
@@ -123,6 +127,9 @@ class Membership {
   EpochId epoch0_{};
   std::map<EpochId, MembershipRecord> records_;
   std::map<PublicKey, std::map<Id128, std::uint64_t>> notes_;  // signer -> writer -> last seq
+  std::uint64_t* last_note_ = nullptr;  // notes_' entry noted last (map nodes stay put)
+  PublicKey last_signer_{};
+  Id128 last_writer_{};
   mutable std::optional<Fold> fold_;  // cleared by add() and note_writer()
 };
 

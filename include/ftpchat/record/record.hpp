@@ -18,6 +18,7 @@ constexpr std::size_t kMaxBodyBytes = 65536;  // larger messages are refused at 
 constexpr std::size_t kMaxNickBytes = 64;
 constexpr std::uint8_t kFormatVersion = 1;
 constexpr std::uint8_t kFormatVersionV2 = 2;
+constexpr std::uint8_t kSealLineV2 = 3;  // a v2 seal's line starts with this byte instead
 constexpr std::uint8_t kFlagZstd = 0x01;  // flags bit 0: the body is one zstd frame
 
 struct Message {
@@ -59,7 +60,8 @@ struct DecodedRecord {
   Id128 epoch{};            // v2
   std::uint8_t kind = 1;    // v2: the kind byte as found (RecordKind or unknown); v1: message
   Message message;          // writer, seq, stamp always; id, flags, nick, body for messages
-  std::string payload;      // v2: the bytes after kind, seq and stamp
+  std::string payload;      // v2: the bytes after kind, seq and stamp (not for messages:
+                            // their fields are in `message`)
   std::string plaintext;    // v2: the whole decrypted plaintext (what the run's chain hashes)
 };
 
@@ -84,15 +86,18 @@ Result<DecodedRecord> decode_line(const RecordKeys& keys, const Id128& room_id,
 Result<Message> decode_record(const RecordCipher& cipher, const Id128& room_id,
                               const Id128& writer, std::string_view line);
 
-// The epoch id of a v2 record line, read without any key; nullopt for anything else.
+// The epoch id of a v2 record or seal line, read without any key; nullopt for anything else.
 std::optional<Id128> record_epoch(std::string_view line);
+// Whether a line is a v2 seal's (its first byte, in clear), read without any key.
+bool is_seal_line(std::string_view line);
 
 // Version 2 encoding. The plaintext is kind || seq || stamp || payload; a message's payload
 // is flags || id || body (zstd when asked and smaller; too_large over the limit).
 std::string v2_plaintext(RecordKind kind, std::uint64_t seq, std::uint64_t stamp,
                          std::string_view payload);
 Result<std::string> v2_message_payload(const Message& msg, EncodeOptions options = {});
-// The line for a plaintext sealed under an epoch's records cipher (fresh nonce).
+// The line for a plaintext sealed under an epoch's records cipher (fresh nonce); a seal's
+// plaintext (kind 2) gets the seal line byte.
 std::string encode_record_v2(const RecordCipher& epoch_cipher, const Id128& epoch,
                              const Id128& room_id, const Id128& writer, std::string_view plaintext);
 // Same with a caller-chosen nonce: known-answer tests only.

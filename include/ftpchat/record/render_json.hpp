@@ -1,6 +1,7 @@
 // Rendering messages as the JSON lines of ROOM/log.jsonl and `ftpchat read --json`.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,11 @@ namespace ftpchat {
 std::string json_string(std::string_view untrusted);
 
 // {"id":"<32 hex>","time":"2026-11-27T10:59:43.120Z","from":"alice","text":"hello"}\n
-// time is RFC 3339 in UTC with milliseconds (stamp >> 16).
+// time is RFC 3339 in UTC with milliseconds (stamp >> 16). Member rooms add the signer's
+// public id after "from": "signer":"ftpchat1...".
 std::string render_json(const Message& msg);
+
+// "2026-11-27T10:59:43.120Z"
+std::string rfc3339_utc_ms(std::int64_t unix_ms);
 
 }  // namespace ftpchat

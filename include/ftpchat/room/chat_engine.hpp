@@ -1,6 +1,7 @@
-// The mount's engine: finds the rooms in the remote directory, opens those the passphrase
-// unlocks, creates rooms, and keeps every open room current with a background poller.
-// Knows nothing of FUSE; the FUSE adapter calls it with room names.
+// The mount's engine: finds the rooms in the remote directory, opens the passphrase rooms the
+// passphrase unlocks and the member rooms the identity belongs to, creates rooms, and keeps
+// every open room current with a background poller. Knows nothing of FUSE; the FUSE adapter
+// calls it with room names.
 #pragma once
 
 #include <condition_variable>
@@ -8,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,10 +29,12 @@ struct RoomEntry {
   std::string name;             // display name (folder id when unreadable)
   std::shared_ptr<Room> room;   // null when the passphrase does not open it
   std::string unreadable_reason;
+  Errc unreadable_code = Errc::internal;  // not_member; invalid_argument: no passphrase given
 };
 
 class ChatEngine {
  public:
+  // An empty passphrase: none given (config.ask_passphrase may supply one at start()).
   ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config, SecretBytes passphrase,
              Logger& log, const WallClock& wall);
   ~ChatEngine();
@@ -49,8 +53,19 @@ class ChatEngine {
   std::optional<RoomEntry> find(std::string_view name,
                                 std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
 
-  // Creates a room on the server: exists if a room of that name is already there.
+  // What opening ROOM/log does: the poller syncs the room at once, and this waits for that
+  // sync at most `patience`, so a server that stops answering cannot hang `cat log` (it then
+  // shows what this mount has). Before the poller runs, the room is synced here.
+  static constexpr std::chrono::milliseconds kOpenPatience{2000};
+  void sync_soon(const std::shared_ptr<Room>& room,
+                 std::chrono::milliseconds patience = kOpenPatience);
+
+  // Creates a room on the server: exists if a room of that name is already there. A
+  // passphrase room when the engine has a passphrase, else a member room owned by the
+  // identity (named config.nick in it), else invalid_argument.
   Result<void> create_room(std::string_view name);
+  // A member room owned by the identity, with more first members.
+  Result<void> create_member_room(std::string_view name, const std::vector<GenesisMember>& members);
 
   // Background polling of every open room, every config.poll, and the background sender
   // of every room's spooled messages.
@@ -67,6 +82,7 @@ class ChatEngine {
     std::shared_ptr<Room> room;
     std::string reason;               // why it is unreadable
     Errc reason_code = Errc::internal;
+    std::chrono::steady_clock::time_point probed{};  // member rooms not ours: last tried
     bool header_missing = false;      // writer files but no header yet: looked at again
   };
   Result<void> refresh();
@@ -78,6 +94,11 @@ class ChatEngine {
   void refresh_loop();
   // missing_header_logged: a header still missing is not logged again.
   Result<Slot> open_folder(const std::string& folder, bool missing_header_logged = false);
+  Result<Slot> open_member_folder(const std::string& folder, const RoomHeader& header);
+  bool passphrase_available();  // asks config.ask_passphrase once while starting
+  Result<void> upload_and_add(std::string_view name, const std::string& folder,
+                              const std::string& header, OpenedRoom opened,
+                              std::unique_ptr<MemberRoom> member);  // requires refresh_mu_
   std::vector<RoomEntry> entries_locked() const;
   std::vector<std::shared_ptr<Room>> open_rooms() const;  // takes rooms_mu_; no network
   RoomContext room_context();
@@ -86,7 +107,9 @@ class ChatEngine {
   EngineConfig config_;
   LockedTransport transport_;
   std::unique_ptr<CachingTransport> cached_;  // rooms read writer files through it, if set
-  SecretBytes passphrase_;
+  SecretBytes passphrase_;  // empty: none; guarded by refresh_mu_ after start()
+  bool starting_ = false;   // ask_passphrase may be asked; refresh_mu_
+  bool asked_ = false;      // it was; refresh_mu_
   Logger& log_;
   const WallClock& wall_;
   HybridClock clock_;
@@ -100,6 +123,7 @@ class ChatEngine {
   std::condition_variable poll_cv_;
   bool stopping_ = false;   // guarded by poll_mu_
   bool refresh_wanted_ = false;     // guarded by poll_mu_
+  std::set<std::string> sync_wanted_;  // room folders to sync now (sync_soon); poll_mu_
   std::uint64_t refreshes_started_ = 0;  // by refresher_; guarded by poll_mu_
   std::uint64_t refreshes_done_ = 0;     // by refresher_; guarded by poll_mu_
   std::thread poller_;

@@ -41,9 +41,15 @@ class FreshMerge {
   std::uint64_t count() const { return count_; }
   bool spilled() const { return spill_ != nullptr; }
 
+  // Called for each message in log order before it is handed over: it may rewrite both texts
+  // (a member room renders there what it could only judge once the whole sync was read) or
+  // return false to leave the message out.
+  using Finish = std::function<bool(std::string& log_text, std::string& json_text)>;
+
   // Hands every message over in log order, as batches of concatenated text, and empties the
   // merge. `sink(log_text, json_text)`.
-  void drain(const std::function<void(std::string_view, std::string_view)>& sink);
+  void drain(const std::function<void(std::string_view, std::string_view)>& sink,
+             const Finish& finish = {});
 
  private:
   struct Entry {

@@ -18,6 +18,7 @@
 #include "ftpchat/record/header.hpp"
 #include "ftpchat/room/clock_skew.hpp"
 #include "ftpchat/room/log_store.hpp"
+#include "ftpchat/room/member_room.hpp"
 #include "ftpchat/room/room_context.hpp"
 #include "ftpchat/room/writer_cursor.hpp"
 #include "ftpchat/room/writer_identity.hpp"
@@ -33,6 +34,7 @@ struct RoomCounters {
   std::uint64_t rejected = 0;      // records that failed to decode or authenticate
   std::uint64_t duplicates = 0;    // records dropped as already seen
   std::uint64_t missing = 0;       // sequence numbers never seen
+  std::uint64_t unreadable = 0;    // member rooms: records of epochs this identity was not given
   std::uint64_t notices = 0;       // notice lines added to the log
   std::uint64_t bytes_fetched = 0;
   std::int64_t last_sync_ms = 0;   // 0: never
@@ -53,14 +55,32 @@ struct RoomCounters {
 
 class Room {
  public:
-  Room(OpenedRoom opened, std::string folder, RoomContext ctx);
+  // A member room (header version 2) comes with its MemberRoom; a passphrase room without.
+  Room(OpenedRoom opened, std::string folder, RoomContext ctx,
+       std::unique_ptr<MemberRoom> member = nullptr);
 
   const std::string& name() const { return opened_.name; }
   const std::string& folder() const { return folder_; }
   const OpenedRoom& opened() const { return opened_; }
+  // Null for a passphrase room.
+  const MemberRoom* member() const { return member_.get(); }
+
+  // Member rooms: invite (`who` is the new member's public id), remove or set the role of a
+  // member (`who`: a name as the log shows it, or a public id), or rekey; returns once the
+  // change is on the server and read back (room_member.cpp).
+  Result<void> change_membership(Action action, std::string_view who, Role role = Role::none,
+                                 std::string_view name = {});
+  // ROOM/members: one line per member (docs/FORMAT.md, "Rendering (version 2)").
+  std::string members_text() const;
+  // A "-!- text" line in the log (and the daemon's log), e.g. why a ROOM/control line failed.
+  void notice_in_log(const std::string& text);
 
   // Fetches what is new on the server and appends it to the log.
   Result<void> sync();
+  // Syncs finished so far (successful or not), and a wait until there are more than `seen`,
+  // for at most `patience`; false when none finished in time.
+  std::uint64_t syncs_finished() const { return syncs_finished_.load(); }
+  bool wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patience) const;
 
   // Spools each body as one message (written to the local spool file, not fdatasync'd: it
   // survives a crash of the daemon, not a power loss), shows it in the log at once, wakes the
@@ -106,10 +126,19 @@ class Room {
   std::string status_text() const;
 
  private:
-  enum class Notice { rejected, missing, shrank, rewritten };
+  enum class Notice { rejected, missing, shrank, rewritten, unreadable };
   struct SyncTally;
 
   Result<void> sync_locked();                     // requires net_mu_
+  // What a cursor of `writer` decodes with (v1 cipher or member keys); requires net_mu_.
+  CursorKeys cursor_keys(const Id128& writer);
+  // Member rooms, in room_member.cpp. A verified record into the sync's merge (requires
+  // net_mu_); then the records that waited for a key (requires net_mu_); then the drain.
+  void take_verified(VerifiedRecord& record, bool own_file, FreshMerge& fresh, SyncTally& tally);
+  void finish_member_fetch_locked(bool full, FreshMerge& fresh, SyncTally& tally);
+  std::uint64_t drain_member_merge(FreshMerge& fresh, SyncTally& tally);  // messages shown
+  Result<std::uint64_t> enqueue_membership(const EpochId& epoch, const std::string& payload);
+  void rekey_if_needed();
   void fetch_writer_file(const std::string& path, WriterCursor& cursor, bool own_file,
                          FreshMerge& fresh, SyncTally& tally);  // requires net_mu_
   // Period folders (room_periods.cpp): which to list in this sync, and where to append.
@@ -142,12 +171,17 @@ class Room {
   const OpenedRoom opened_;
   const std::string folder_;
   RoomContext ctx_;
+  const std::unique_ptr<MemberRoom> member_;   // member rooms only
+  const std::optional<V1Keys> v1_keys_;        // passphrase rooms only
 
   // Lock order: net_mu_, then out_mu_, then state_mu_.
   // Network state: held across transport calls; serializes sync and upload.
   std::mutex net_mu_;
   std::map<std::string, WriterCursor> cursors_;  // by path in the room; guarded by net_mu_
   std::map<Id128, SeqSet> writer_seqs_;           // accepted seqs per writer; net_mu_
+  std::map<Id128, std::optional<PublicKey>> writer_signers_;  // v2: per writer id; net_mu_
+  std::map<std::string, ChainPoint> own_chains_;  // v2: our files' chains as we sealed; net_mu_
+  std::chrono::steady_clock::time_point last_rekey_try_{};   // net_mu_
   std::set<std::string> periods_;                 // period folders seen; net_mu_
   std::int64_t last_full_sync_ms_ = 0;            // root listed (wall clock); net_mu_
   std::int64_t newest_period_since_ms_ = 0;       // a newer period appeared; net_mu_
@@ -160,6 +194,9 @@ class Room {
   unsigned syncs_since_header_check_ = 0;  // guarded by net_mu_
   std::map<std::string, std::set<Notice>> noticed_;  // rate limit; guarded by net_mu_
   ClockSkewWatch clocks_;            // guarded by net_mu_
+  std::atomic<std::uint64_t> syncs_finished_{0};
+  mutable std::mutex sync_wait_mu_;  // only for sync_cv_; never held with another lock
+  mutable std::condition_variable sync_cv_;
   std::uint64_t sync_number_ = 0;    // syncs run so far; guarded by net_mu_
 
   // Outbox state: never held across network I/O or the group commit's fdatasync (only

@@ -4,11 +4,13 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "ftpchat/cipher/record_cipher.hpp"
 #include "ftpchat/core/clock.hpp"
 #include "ftpchat/core/logger.hpp"
+#include "ftpchat/identity/identity.hpp"
 #include "ftpchat/room/locked_transport.hpp"
 #include "ftpchat/transport/transport.hpp"
 
@@ -24,6 +26,11 @@ struct EngineConfig {
   bool sync_send = false;                     // close()/fsync() on outbox wait for the server
   bool sync_read = false;                     // a read at the end of log asks the server first
   std::chrono::milliseconds send_timeout{30000};  // how long they wait (-o send_timeout=SEC)
+  // Member rooms: this user's identity (null: member rooms stay unreadable).
+  std::shared_ptr<const Identity> identity;
+  // When the engine was given no passphrase and meets a passphrase room while starting: asked
+  // once (a prompt). Unset, or failing: passphrase rooms stay unreadable.
+  std::function<Result<SecretBytes>()> ask_passphrase;
 };
 
 struct RoomContext {

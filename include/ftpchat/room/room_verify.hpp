@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ftpchat/record/header.hpp"
+#include "ftpchat/room/member_room.hpp"
 #include "ftpchat/transport/transport.hpp"
 
 namespace ftpchat {
@@ -17,7 +18,9 @@ struct WriterReport {
   std::uint64_t bytes = 0;
   std::uint64_t records = 0;        // accepted
   std::uint64_t compressed = 0;     // accepted records with flags bit 0
-  std::uint64_t rejected = 0;       // lines that failed to decode or authenticate
+  std::uint64_t rejected = 0;       // lines that failed to decode, authenticate or verify, or
+                                    // (member rooms) came from a non-member or removed member
+  std::uint64_t unreadable = 0;     // member rooms: records of epochs this identity was not given
   std::uint64_t duplicates = 0;     // retried appends (harmless)
   std::uint64_t missing = 0;        // sequence numbers never seen
   std::uint64_t unfinished_bytes = 0;  // after the last LF: a torn or running append
@@ -37,7 +40,9 @@ struct VerifyReport {
 // done/total in bytes, called after each writer file (all periods, oldest first).
 using VerifyProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
+// A member room needs its MemberRoom, after a sync (its keys and member list).
 Result<VerifyReport> verify_room(Transport& transport, const OpenedRoom& room,
-                                 const std::string& folder, const VerifyProgress& progress = {});
+                                 const std::string& folder, const VerifyProgress& progress = {},
+                                 const MemberRoom* member = nullptr);
 
 }  // namespace ftpchat

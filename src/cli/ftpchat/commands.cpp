@@ -11,72 +11,16 @@
 #include <thread>
 
 #include "cli/exit_status.hpp"
-#include "cli/make_transport.hpp"
-#include "cli/passphrase.hpp"
-#include "cli/user_paths.hpp"
+#include "ftpchat/identity/public_id.hpp"
 #include "ftpchat/room/chat_engine.hpp"
 #include "ftpchat/room/room_verify.hpp"
 #include "progress.hpp"
 #include "room_url.hpp"
+#include "session.hpp"
 
 namespace ftpchat {
 
 namespace {
-
-int fail(int status, const std::string& message) {
-  std::fprintf(stderr, "ftpchat: %s\n", message.c_str());
-  return status;
-}
-
-// Everything between the command line and an open room.
-struct Session {
-  RoomUrl url;
-  WallClock wall;
-  Logger log{"ftpchat", LogLevel::warning};
-  std::unique_ptr<ChatEngine> engine;
-
-  // 0 when the engine has started; else the exit status (the error is printed).
-  int open(const std::string& room_url, const CommonOptions& opts, Suite suite = {}) {
-    auto parsed = parse_room_url(room_url);
-    if (!parsed) return fail(kExitUsage, describe(parsed.error()));
-    url = std::move(parsed.value());
-    if (opts.verbose) log.set_level(LogLevel::debug);
-    EngineConfig config;
-    config.nick = opts.nick.empty() ? user_login_name() : opts.nick;
-    if (config.nick.size() > kMaxNickBytes)
-      return fail(kExitUsage, "nick is longer than 64 bytes; choose a shorter --nick");
-    config.state_dir = user_state_dir();
-    config.room_suite = suite;
-    config.compress = opts.compress;
-    auto passphrase = obtain_passphrase(opts.passfile);
-    if (!passphrase) return fail(kExitUsage, passphrase.error().detail);
-    TransportOptions transport_opts = opts.transport;
-    transport_opts.verbose = opts.verbose;
-    auto transport = make_transport(url.base, transport_opts, log);
-    if (!transport) return fail(exit_status_for(transport.error().code), describe(transport.error()));
-    engine = std::make_unique<ChatEngine>(std::move(transport.value()), std::move(config),
-                                          std::move(passphrase.value()), log, wall);
-    if (auto started = engine->start(); !started)
-      return fail(exit_status_for(started.error().code), describe(started.error()));
-    return 0;
-  }
-
-  // The room named in the URL, or the exit status in `status`.
-  std::shared_ptr<Room> room(int& status) {
-    auto entry = engine->find(url.room, std::chrono::milliseconds(0));
-    if (!entry) {
-      status = fail(kExitRemote, "no room '" + url.room + "' at " + url.base.redacted() +
-                                     " (create it with ftpchat init)");
-      return nullptr;
-    }
-    if (!entry->room) {
-      status = fail(kExitPassphrase, "room '" + url.room + "' cannot be opened: " +
-                                         entry->unreadable_reason);
-      return nullptr;
-    }
-    return entry->room;
-  }
-};
 
 // The first sync of a big room can take a while: show that something is happening.
 int first_sync(Room& room) {
@@ -98,10 +42,29 @@ bool write_all(std::string_view data) {
 
 }  // namespace
 
-int run_init(const std::string& room_url, const CommonOptions& opts, Suite suite) {
+int run_init(const std::string& room_url, const CommonOptions& opts, Suite suite,
+             const std::vector<std::string>& members, bool member_room) {
+  std::vector<GenesisMember> first;
+  for (const std::string& m : members) {  // NAME=PUBLIC_ID
+    const std::size_t eq = m.find('=');
+    if (eq == std::string::npos)
+      return fail(kExitUsage, "--member " + m + ": write it as NAME=PUBLIC_ID");
+    const std::string name = m.substr(0, eq);
+    if (auto valid = validate_member_name(name); !valid)
+      return fail(kExitUsage, "--member " + name + ": " + valid.error().detail);
+    auto key = parse_public_id(m.substr(eq + 1));
+    if (!key) return fail(kExitUsage, "--member " + name + ": " + key.error().detail);
+    first.push_back(GenesisMember{*key, Role::member, name});
+  }
+  member_room |= !first.empty();
   Session s;
-  if (int rc = s.open(room_url, opts, suite); rc != 0) return rc;
-  if (auto created = s.engine->create_room(s.url.room); !created)
+  if (int rc = s.open(room_url, opts, member_room ? Session::Passphrase::never
+                                                  : Session::Passphrase::ask_now, suite);
+      rc != 0)
+    return rc;
+  auto created = member_room ? s.engine().create_member_room(s.url().room, first)
+                             : s.engine().create_room(s.url().room);
+  if (!created)
     return fail(created.error().code == Errc::exists ? kExitFailure
                                                      : exit_status_for(created.error().code),
                 describe(created.error()));
@@ -166,18 +129,22 @@ int run_verify(const std::string& room_url, const CommonOptions& opts) {
   auto room = s.room(status);
   if (!room) return status;
   VerifyReport report;
+  if (room->member()) {  // its keys and member list come from a sync first
+    if (int rc = first_sync(*room); rc != 0) return rc;
+  }
   {
     Progress progress("verifying room '" + room->name() + "'");
-    auto verified = verify_room(s.engine->transport(), room->opened(), room->folder(),
+    auto verified = verify_room(s.engine().transport(), room->opened(), room->folder(),
                                 [&](std::uint64_t done, std::uint64_t total) {
                                   progress.update(done, total);
-                                });
+                                },
+                                room->member());
     if (!verified) return fail(exit_status_for(verified.error().code), describe(verified.error()));
     report = std::move(verified.value());
   }
-  std::printf("room '%s' (%s), cipher %s, %zu writer(s)\n", room->name().c_str(),
-              room->folder().c_str(), suite_name(room->opened().header.suite),
-              report.writers.size());
+  std::printf("room '%s' (%s), %s, cipher %s, %zu writer(s)\n", room->name().c_str(),
+              room->folder().c_str(), room->member() ? "member room" : "passphrase room",
+              suite_name(room->opened().header.suite), report.writers.size());
   for (const WriterReport& w : report.writers) {
     std::printf("%s  %llu records (%llu compressed), %llu rejected, %llu duplicates, %llu missing",
                 w.file.c_str(), static_cast<unsigned long long>(w.records),
@@ -185,6 +152,7 @@ int run_verify(const std::string& room_url, const CommonOptions& opts) {
                 static_cast<unsigned long long>(w.rejected),
                 static_cast<unsigned long long>(w.duplicates),
                 static_cast<unsigned long long>(w.missing));
+    if (w.unreadable) std::printf(", %llu unreadable", static_cast<unsigned long long>(w.unreadable));
     if (w.unfinished_bytes) std::printf(", %llu bytes unfinished", static_cast<unsigned long long>(w.unfinished_bytes));
     std::printf("\n");
   }

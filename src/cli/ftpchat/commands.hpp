@@ -13,18 +13,32 @@ namespace ftpchat {
 
 struct CommonOptions {
   std::string passfile;        // empty: FTPCHAT_PASSPHRASE, else a prompt
+  std::string chatid;          // identity file; empty: the default one, if it exists
+  std::string chatid_passfile; // a sealed identity's passphrase; empty: FTPCHAT_ID_PASSPHRASE, a prompt
   std::string nick;            // empty: the login name
   TransportOptions transport;
   bool verbose = false;        // engine log at debug level on stderr
   bool compress = false;       // --compress zstd
 };
 
-int run_init(const std::string& room_url, const CommonOptions& opts, Suite suite);
+// members: NAME=PUBLIC_ID each; a member room when any is given or member_room is set.
+int run_init(const std::string& room_url, const CommonOptions& opts, Suite suite,
+             const std::vector<std::string>& members = {}, bool member_room = false);
 // messages empty: one message per line of stdin.
 int run_send(const std::string& room_url, const CommonOptions& opts,
              const std::vector<std::string>& words);
 int run_read(const std::string& room_url, const CommonOptions& opts, bool follow, bool json,
              std::chrono::milliseconds poll);
 int run_verify(const std::string& room_url, const CommonOptions& opts);
+
+// Member rooms (member_commands.cpp).
+int run_id_new(const CommonOptions& opts, bool seal);
+int run_id_show(const CommonOptions& opts);
+int run_invite(const std::string& room_url, const CommonOptions& opts, const std::string& name,
+               const std::string& public_id, const std::string& role);
+int run_remove(const std::string& room_url, const CommonOptions& opts, const std::string& who);
+int run_role(const std::string& room_url, const CommonOptions& opts, const std::string& who,
+             const std::string& role);
+int run_members(const std::string& room_url, const CommonOptions& opts);
 
 }  // namespace ftpchat

@@ -1,5 +1,6 @@
-// ftpchat: rooms without FUSE (init, send, read, verify) and a terminal client for a mounted
-// room (chat). The only file of this command that includes CLI11.
+// ftpchat: rooms without FUSE (init, send, read, verify), identities and member rooms (id,
+// invite, remove, role, members), and a terminal client for a mounted room (chat). The only
+// file of this command that includes CLI11.
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
@@ -19,11 +20,18 @@ namespace {
 using namespace ftpchat;
 
 constexpr const char* kFooter = R"(
-Passphrase: --passfile FILE (first line), else FTPCHAT_PASSPHRASE, else a no-echo prompt.
+Passphrase rooms: --passfile FILE (first line), else FTPCHAT_PASSPHRASE, else a no-echo prompt;
+with an identity, asked only when the room is not one of your member rooms.
+Member rooms: your identity, $XDG_DATA_HOME/ftpchatfs/identity or --chatid FILE (made by
+ftpchat id new; a sealed one's passphrase: --chatid-passfile, FTPCHAT_ID_PASSPHRASE, a prompt).
 URL/ROOM is the URL ftpchatfs mounts plus a room name; the rooms are the same rooms.
 
 Examples:
   ftpchat init ftp://alice@127.0.0.1:2121/chat/general --passfile ~/.chatpass
+  ftpchat id new                     # once: prints your public id (ftpchat1...)
+  ftpchat init ftp://alice@127.0.0.1:2121/chat/team --member bob=ftpchat1AbC...
+  ftpchat invite ftp://alice@127.0.0.1:2121/chat/team carol ftpchat1XyZ...
+  ftpchat remove ftp://alice@127.0.0.1:2121/chat/team bob
   ftpchat send ftp://alice@127.0.0.1:2121/chat/general hello everyone
   make 2>&1 | tail -3 | ftpchat send ftp://bot@127.0.0.1:2121/chat/builds --nick ci
   ftpchat read --follow --json ftp://alice@127.0.0.1:2121/chat/general | jq -r .text
@@ -31,7 +39,8 @@ Examples:
   ftpchat chat ~/chat/general        # on a room folder of an ftpchatfs mount
 
 Exit status: 0 ok; 1 other failure, or verify found a damaged room; 2 usage; 4 server
-unreachable; 5 login refused; 6 wrong passphrase; 7 remote directory or room missing.
+unreachable; 5 login refused; 6 wrong passphrase (room or identity), or not a member;
+7 remote directory or room missing.
 See ftpchat(1).
 )";
 
@@ -55,8 +64,9 @@ int main(int argc, char** argv) {
   }
   CommonOptions opts;
   std::string room_url, cipher = "xchacha20poly1305", compress = "none", tls = "none";
-  std::vector<std::string> words;
-  bool follow = false, json = false;
+  std::vector<std::string> words, members;
+  std::string name, public_id, who, role = "member";
+  bool follow = false, json = false, member_room = false, seal = false;
   unsigned poll_ms = 1000, history = 20;
   ChatArgs chat_args;
 
@@ -67,6 +77,16 @@ int main(int argc, char** argv) {
   app.set_version_flag("-V,--version", "ftpchat " FTPCHAT_VERSION);
   app.require_subcommand(1);
   app.footer(kFooter);
+  auto add_identity = [&](CLI::App* sub) {
+    sub->add_option("--chatid", opts.chatid,
+                    "your identity file for member rooms (default: "
+                    "$XDG_DATA_HOME/ftpchatfs/identity)")
+        ->type_name("FILE");
+    sub->add_option("--chatid-passfile", opts.chatid_passfile,
+                    "the passphrase of a sealed identity file (else FTPCHAT_ID_PASSPHRASE, else a "
+                    "prompt)")
+        ->type_name("FILE");
+  };
   auto add_common = [&](CLI::App* sub) {
     sub->add_option("--passfile", opts.passfile, "read the passphrase from the first line of FILE")
         ->type_name("FILE");
@@ -92,8 +112,9 @@ int main(int argc, char** argv) {
                     "~/.aws/config, else us-east-1)")
         ->type_name("NAME");
     sub->add_flag("--rewrite", opts.transport.rewrite,
-                  "ftp://, s3://: never append; each send rewrites this client's own file");
+                  "ftp://, s3://, dav://: never append; each send rewrites this client's own file");
     sub->add_flag("-v,--verbose", opts.verbose, "log what the engine does on stderr");
+    add_identity(sub);
   };
 
   CLI::App* init = app.add_subcommand("init", "create the room URL/ROOM on the server");
@@ -101,7 +122,54 @@ int main(int argc, char** argv) {
   init->add_option("--cipher", cipher, "xchacha20poly1305 (default) or mono24 (legacy, INSECURE)")
       ->check(CLI::IsMember({"xchacha20poly1305", "mono24"}))
       ->type_name("SUITE");
+  init->add_option("--member", members,
+                   "make a member room owned by your identity, with NAME=PUBLIC_ID as a first "
+                   "member (repeat for more)")
+      ->type_name("NAME=ID");
+  init->add_flag("--member-room", member_room,
+                 "make a member room even without --member (you are its only member)");
   add_common(init);
+
+  CLI::App* id = app.add_subcommand("id", "your identity for member rooms");
+  id->require_subcommand(1);
+  CLI::App* id_new = id->add_subcommand(
+      "new", "create your identity (an Ed25519 key pair) and print its public id");
+  id_new->add_flag("--seal", seal, "protect the file with a passphrase (asked twice)");
+  add_identity(id_new);
+  CLI::App* id_show = id->add_subcommand("show", "print your public id (no passphrase needed)");
+  add_identity(id_show);
+
+  CLI::App* invite = app.add_subcommand("invite", "invite PUBLIC_ID into the member room as NAME");
+  invite->add_option("URL/ROOM", room_url, "the member room")->required();
+  invite->add_option("NAME", name, "the new member's name in the room")->required();
+  invite->add_option("PUBLIC_ID", public_id, "their public id (ftpchat1..., from ftpchat id show)")
+      ->required();
+  invite->add_option("--role", role, "member (default), admin or owner")
+      ->check(CLI::IsMember({"member", "admin", "owner"}))
+      ->type_name("ROLE");
+  add_common(invite);
+
+  CLI::App* remove = app.add_subcommand(
+      "remove", "remove a member: the room gets a new key that they do not have");
+  remove->add_option("URL/ROOM", room_url, "the member room")->required();
+  remove->add_option("MEMBER", who,
+                     "their name as the log shows it (alice, or alice~FINGERPRINT when two share "
+                     "it), or their public id; your own to leave")
+      ->required();
+  add_common(remove);
+
+  CLI::App* role_cmd = app.add_subcommand("role", "make a member a member, admin or owner");
+  role_cmd->add_option("URL/ROOM", room_url, "the member room")->required();
+  role_cmd->add_option("MEMBER", who, "their name as the log shows it, or their public id")->required();
+  role_cmd->add_option("ROLE", role, "member, admin or owner")
+      ->check(CLI::IsMember({"member", "admin", "owner"}))
+      ->required();
+  add_common(role_cmd);
+
+  CLI::App* members_cmd = app.add_subcommand(
+      "members", "list the member room's members: name, fingerprint, role, devices, since");
+  members_cmd->add_option("URL/ROOM", room_url, "the member room")->required();
+  add_common(members_cmd);
 
   CLI::App* send = app.add_subcommand("send", "send MESSAGE (the words joined), or each line of stdin");
   send->add_option("URL/ROOM", room_url, "the room")->required();
@@ -114,7 +182,9 @@ int main(int argc, char** argv) {
   CLI::App* read = app.add_subcommand("read", "print the room's log");
   read->add_option("URL/ROOM", room_url, "the room")->required();
   read->add_flag("-f,--follow", follow, "keep printing new messages, like tail -f");
-  read->add_flag("--json", json, "JSON lines {id,time,from,text}, as in ROOM/log.jsonl");
+  read->add_flag("--json", json,
+                 "JSON lines {id,time,from,text} ({id,time,from,signer,text} in member rooms), "
+                 "as in ROOM/log.jsonl");
   read->add_option("--poll", poll_ms, "with --follow: check the server every MS ms (default 1000)")
       ->check(CLI::Range(50u, 3600000u))
       ->type_name("MS");
@@ -156,8 +226,13 @@ int main(int argc, char** argv) {
                                         : TlsMode::none;
   if (*init) {
     const Suite suite = cipher == "mono24" ? Suite::mono24_insecure : Suite::xchacha20poly1305;
-    return run_init(room_url, opts, suite);
+    return run_init(room_url, opts, suite, members, member_room);
   }
+  if (*id) return *id_new ? run_id_new(opts, seal) : run_id_show(opts);
+  if (*invite) return run_invite(room_url, opts, name, public_id, role);
+  if (*remove) return run_remove(room_url, opts, who);
+  if (*role_cmd) return run_role(room_url, opts, who, role);
+  if (*members_cmd) return run_members(room_url, opts);
   if (*send) return run_send(room_url, opts, words);
   if (*read) return run_read(room_url, opts, follow, json, std::chrono::milliseconds(poll_ms));
   if (*verify) return run_verify(room_url, opts);
