@@ -30,7 +30,7 @@ ChatEngine::~ChatEngine() { stop_poller(); }
 RoomContext ChatEngine::room_context() {
   Transport& rooms_transport = cached_ ? static_cast<Transport&>(*cached_) : transport_;
   return RoomContext{rooms_transport, config_, wall_,      clock_,
-                     log_,            [this] { sender_.wake(); }, &transport_};
+                     log_,            [this] { sender_.wake(); }, &transport_, cached_.get()};
 }
 
 std::vector<std::shared_ptr<Room>> ChatEngine::open_rooms() const {

@@ -227,17 +227,34 @@ Result<std::vector<DirEntry>> CachingTransport::list(const std::string& dir) {
   return listing;
 }
 
-Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t offset,
-                                       const ByteSink& sink) {
-  const std::filesystem::path file = file_for(path);
-  if (file.empty()) return inner_.read_to(path, offset, sink);
-  std::lock_guard lock(mu_);
+void CachingTransport::make_folders(const std::filesystem::path& file) const {
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   std::filesystem::permissions(root_.parent_path(), std::filesystem::perms::owner_all, ec);
   for (auto dir = file.parent_path(); dir.string().size() >= root_.string().size();
        dir = dir.parent_path())
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+}
+
+void CachingTransport::extend(const std::string& path, std::uint64_t at, std::string_view bytes) {
+  const std::filesystem::path file = file_for(path);
+  if (file.empty() || bytes.empty()) return;
+  std::lock_guard lock(mu_);
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    if (at != 0) return;
+    make_folders(file);
+  }
+  LockedFile cache(file);
+  if (cache.ok() && cache.size() == at) (void)cache.append(bytes);
+}
+
+Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t offset,
+                                       const ByteSink& sink) {
+  const std::filesystem::path file = file_for(path);
+  if (file.empty()) return inner_.read_to(path, offset, sink);
+  std::lock_guard lock(mu_);
+  make_folders(file);
   LockedFile cache(file);
   if (!cache.ok()) return inner_.read_to(path, offset, sink);
   const std::uint64_t cached = cache.size();

@@ -239,6 +239,11 @@ Result<void> Room::sync_locked() {
   };
   std::vector<Found> files;
   std::optional<Error> list_error;
+  std::optional<Id128> own_id;
+  {
+    std::lock_guard out(out_mu_);
+    if (own_) own_id = own_->id();
+  }
   if (full) {
     auto listing = ctx_.transport.list(folder_);
     if (!listing) {
@@ -251,6 +256,7 @@ Result<void> Room::sync_locked() {
                                             counters_.read_only_reason);
     }
     note_listing_locked(listing.value(), now);
+    if (own_id) note_own_listing_locked("", listing.value(), *own_id);
     for (const DirEntry& e : listing.value())
       if (!e.is_dir && layout::parse_writer_file(e.name)) files.push_back({e.name, e});
   }
@@ -260,14 +266,10 @@ Result<void> Room::sync_locked() {
       if (!list_error) list_error = listing.error();
       continue;
     }
+    if (own_id) note_own_listing_locked(period, listing.value(), *own_id);
     for (const DirEntry& e : listing.value())
       if (!e.is_dir && layout::parse_writer_file(e.name))
         files.push_back({layout::join(period, e.name), e});
-  }
-  std::optional<Id128> own_id;
-  {
-    std::lock_guard out(out_mu_);
-    if (own_) own_id = own_->id();
   }
   FreshMerge fresh;
   SyncTally tally;
@@ -275,12 +277,16 @@ Result<void> Room::sync_locked() {
   bool root_grew = false;
   for (const Found& found : files) {
     const Id128 writer = *layout::parse_writer_file(found.entry.name);
+    const bool own_file = own_id && *own_id == writer;
     auto [it, _] = cursors_.try_emplace(found.path, writer);
     WriterCursor& cursor = it->second;
     if (cursor.frozen()) continue;
     if (found.entry.size) {
-      if (*found.entry.size == cursor.offset()) continue;
-      if (*found.entry.size < cursor.offset()) {
+      if (*found.entry.size == cursor.offset()) {
+        if (own_file) note_own_read_locked(found.path, found.entry, cursor, FetchEnd::read);
+        continue;
+      }
+      if (*found.entry.size < cursor.offset() && !restart_own_cursor_locked(found.path, cursor)) {
         cursor.freeze();
         add_notice(found.path, Notice::shrank,
                    "the file of writer " + short_id(writer) + " shrank on the server (from " +
@@ -291,7 +297,10 @@ Result<void> Room::sync_locked() {
       }
     }
     root_grew |= synced_once_ && found.path == found.entry.name;
-    fetch_writer_file(found.path, cursor, own_id && *own_id == writer, fresh, tally);
+    FetchEnd end = fetch_writer_file(found.path, cursor, own_file, fresh, tally);
+    if (end == FetchEnd::restart && restart_own_cursor_locked(found.path, cursor))
+      end = fetch_writer_file(found.path, cursor, own_file, fresh, tally);
+    if (own_file) note_own_read_locked(found.path, found.entry, cursor, end);
   }
   if (full) root_writers_active_ = root_grew;
   if (member_) finish_member_fetch_locked(full || !synced_once_, fresh, tally);
@@ -301,33 +310,36 @@ Result<void> Room::sync_locked() {
     note_own_progress(own == writer_seqs_.end() ? 0 : own->second.highest());
   }
   synced_once_ = true;
+  drain_locked(fresh, tally);
+  note_sync_result(tally.first_error);
+  if (tally.first_error) return *tally.first_error;
+  return {};
+}
+
+void Room::drain_locked(FreshMerge& fresh, SyncTally& tally) {
   std::uint64_t received = fresh.count();
   if (member_) {
     received = drain_member_merge(fresh, tally);  // judged there (room_member.cpp)
   } else {
     append_fresh(fresh);
   }
-  {
-    std::lock_guard lock(state_mu_);
-    counters_.received += received;
-    counters_.unreadable += tally.totals.unreadable;
-    counters_.rejected += tally.totals.rejected;
-    counters_.duplicates += tally.totals.duplicates;
-    counters_.missing += tally.totals.missing;
-    counters_.bytes_fetched += tally.fetched;
-  }
-  note_sync_result(tally.first_error);
-  if (tally.first_error) return *tally.first_error;
-  return {};
+  std::lock_guard lock(state_mu_);
+  counters_.received += received;
+  counters_.unreadable += tally.totals.unreadable;
+  counters_.rejected += tally.totals.rejected;
+  counters_.duplicates += tally.totals.duplicates;
+  counters_.missing += tally.totals.missing;
+  counters_.bytes_fetched += tally.fetched;
 }
 
 // Reads one writer file from its cursor on, decoding each piece as it arrives: the first
 // bytes must repeat the cursor's tail (else the file was rewritten and is frozen), the rest
 // goes through the cursor's reading rules into `fresh` as a stream of its own.
-void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool own_file,
-                             FreshMerge& fresh, SyncTally& tally) {
+Room::FetchEnd Room::fetch_writer_file(const std::string& path, WriterCursor& cursor,
+                                       bool own_file, FreshMerge& fresh, SyncTally& tally,
+                                       const std::string_view* local) {
   const std::string who = short_id(cursor.writer());
-  const std::string expected = cursor.tail();
+  const std::string expected = local ? std::string() : cursor.tail();
   std::string head;
   bool verified = expected.empty();
   bool rewritten = false;
@@ -335,7 +347,7 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
   std::uint64_t accepted = 0;
   fresh.begin_stream();
   const auto sink = [&](std::string_view piece) {
-    tally.fetched += piece.size();
+    if (!local) tally.fetched += piece.size();
     if (!verified) {
       const std::size_t take = std::min(piece.size(), expected.size() - head.size());
       head.append(piece.substr(0, take));
@@ -373,16 +385,21 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
     }
     return true;
   };
-  auto read =
-      ctx_.transport.read_to(layout::join(folder_, path), cursor.offset() - expected.size(), sink);
+  Result<void> read;
+  if (local)
+    (void)sink(*local);
+  else
+    read = ctx_.transport.read_to(layout::join(folder_, path), cursor.offset() - expected.size(),
+                                  sink);
   if (read && !verified) rewritten = true;  // the file ended inside the bytes already read
+  if (rewritten && own_file && own_taken_.count(path)) return FetchEnd::restart;
   if (rewritten) {
     cursor.freeze();
     add_notice(path, Notice::rewritten,
                "the file of writer " + who +
                    " was rewritten on the server (bytes already read changed); ignoring that "
                    "file from now on");
-    return;
+    return FetchEnd::failed;
   }
   if (!read && !tally.first_error) tally.first_error = read.error();
   tally.totals.rejected += got.rejected;
@@ -407,6 +424,7 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
   if (got.duplicates > 0)
     ctx_.log.info("room " + folder_ + ": dropped " + std::to_string(got.duplicates) +
                   " duplicate record(s) from writer " + who);
+  return read ? FetchEnd::read : FetchEnd::failed;
 }
 
 }  // namespace ftpchat

@@ -389,5 +389,26 @@ TEST_F(CiphertextCacheListingTest, OnlyWriterFilesInPeriodFoldersAreCached) {
   EXPECT_FALSE(std::filesystem::exists(cache.root() / kRoom / "notaperiod"));
 }
 
+// Our own appends reach the cache without a download when it holds exactly what the file
+// held before them; any other size leaves it alone (it stays a prefix).
+TEST_F(CiphertextCacheTest, OwnAppendsExtendACacheThatHeldTheFileBeforeThem) {
+  CachingTransport cache(server_, dir_);
+  ASSERT_TRUE(cache.read(kWriter, 0));
+  const std::uint64_t before = server_.files[kWriter].size();
+  ASSERT_TRUE(cache.append(kWriter, "\nmine-1\n"));
+  cache.extend(kWriter, before, "\nmine-1\n");
+  EXPECT_EQ(cached_bytes(cache), server_.files[kWriter]);
+  ASSERT_TRUE(cache.append(kWriter, "\nmine-2\n"));
+  cache.extend(kWriter, before, "\nmine-2\n");  // a wrong size: not taken
+  expect_prefix_of_server(cache);
+  EXPECT_EQ(cached_bytes(cache).size(), before + 8);
+  // A file never read: the cache starts only from 0.
+  const std::string fresh = kRoom + "/" + std::string(32, 'c') + ".w";
+  cache.extend(fresh, 5, "later");
+  EXPECT_FALSE(std::filesystem::exists(cache.root() / kRoom / (std::string(32, 'c') + ".w")));
+  cache.extend(fresh, 0, "first");
+  EXPECT_EQ(slurp(cache.root() / kRoom / (std::string(32, 'c') + ".w")), "first");
+}
+
 }  // namespace
 }  // namespace ftpchat

@@ -62,11 +62,17 @@ class CachingTransport final : public Transport {
   TransportStats stats() const override { return inner_.stats(); }
   std::string mode() const override { return inner_.mode(); }
 
+  // Our own append of `bytes` to `path`, which held `at` bytes before it: the cache takes them
+  // when it holds exactly those `at` bytes (rule 1; if we were wrong about the server's file,
+  // rule 2 finds out at the next read). Other paths and other cache sizes are left alone.
+  void extend(const std::string& path, std::uint64_t at, std::string_view bytes);
+
   CacheStats cache_stats() const;
   const std::filesystem::path& root() const { return root_; }
 
  private:
   std::filesystem::path file_for(const std::string& path) const;
+  void make_folders(const std::filesystem::path& file) const;  // 0700 up to the root
 
   Transport& inner_;
   std::filesystem::path root_;

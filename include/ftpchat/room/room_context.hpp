@@ -11,6 +11,7 @@
 #include "ftpchat/core/clock.hpp"
 #include "ftpchat/core/logger.hpp"
 #include "ftpchat/identity/identity.hpp"
+#include "ftpchat/room/ciphertext_cache.hpp"
 #include "ftpchat/room/locked_transport.hpp"
 #include "ftpchat/transport/transport.hpp"
 
@@ -41,6 +42,7 @@ struct RoomContext {
   Logger& log;
   std::function<void()> wake_sender;  // tells the background sender a record was spooled
   const LockedTransport* connection = nullptr;  // what the connection is doing (status)
+  CachingTransport* cache = nullptr;  // the ciphertext cache `transport` reads through, if any
 };
 
 }  // namespace ftpchat
