@@ -1,5 +1,7 @@
 // FUSE operations for the tree:
 //   /                 rooms (mkdir creates one, rmdir is refused)
+//   /.unread          rooms with unread messages, "COUNT NAME" lines, read-only; not
+//                     listed, so that every entry of the root is a room (scripts iterate it)
 //   /ROOM/log         the decrypted conversation, read-only, always growing
 //   /ROOM/outbox      write lines here to send them
 //   /ROOM/status      the room's sync state, "key: value" lines, read-only
@@ -16,10 +18,15 @@
 //     fdatasync); fsync makes the spool durable first. With -o sync_send, flush/fsync wait
 //     (up to send_timeout) until the server has every line written through that handle.
 //  2b. status is rendered when opened and served from that snapshot (direct_io); so is
-//      members, after a sync.
+//      members, after a sync; and /.unread (no network, no sync: it answers at once, for
+//      shell prompts).
 //  2d. a line written to control runs when it is complete (a last line without newline at
 //      close), blocking the write until the change is on the server; a failure is the write's
 //      errno and a notice in log.
+//  2e. a read of log or log.jsonl marks what it returns as seen by the user (and everything
+//      before it: room/seen_tracker.hpp), except through a descriptor with O_NOATIME (given
+//      to open, or set later with fcntl F_SETFL: each read carries the flags): it peeks, as
+//      it leaves a file's access time alone.
 //  2c. with -o sync_read, a read at or past the end of log (or log.jsonl) syncs the room
 //     with the server before answering, so `cat log` never misses what is already there.
 //  3. no exception leaves a callback: errors are negative errno values.
@@ -69,8 +76,9 @@ struct OpenFile {
   bool members = false;     // ROOM/members: snapshot as of open
   bool control = false;     // ROOM/control: lines are membership commands
   bool jsonl = false;       // log.jsonl: reads come from the room's JSON lines
+  bool unread = false;      // /.unread: the snapshot
   std::string scratch;      // key of a scratch file (rule 4); empty otherwise
-  std::string snapshot;     // status or members text as of open
+  std::string snapshot;     // status, members or /.unread text as of open
   std::mutex mu;            // guards lines and last_seq: writes may come from several threads
   OutboxLines lines;
   std::uint64_t last_seq = 0;  // highest sequence number spooled through this handle
@@ -131,6 +139,11 @@ int fs_getattr(const char* path, struct stat* st, fuse_file_info* /*fi*/) {
       st->st_mode = S_IFREG | 0400;
       st->st_nlink = 1;
       st->st_size = static_cast<off_t>(t.room.room->status_text().size());
+      break;
+    case Node::unread:
+      st->st_mode = S_IFREG | 0400;
+      st->st_nlink = 1;
+      st->st_size = static_cast<off_t>(engine().unread_summary().size());
       break;
     case Node::members:
       st->st_mode = S_IFREG | 0400;
@@ -198,7 +211,7 @@ int fs_open(const char* path, fuse_file_info* fi) {
   if (t.node == Node::log || t.node == Node::jsonl) {
     if (mode != O_RDONLY) return -EACCES;
     engine().sync_soon(t.room.room);  // rule 2; a silent server gets 2 s, then the log as is
-  } else if (t.node == Node::status) {
+  } else if (t.node == Node::status || t.node == Node::unread) {
     if (mode != O_RDONLY) return -EACCES;
   } else if (t.node == Node::members) {
     if (mode != O_RDONLY) return -EACCES;
@@ -216,8 +229,10 @@ int fs_open(const char* path, fuse_file_info* fi) {
   file->jsonl = t.node == Node::jsonl;
   file->members = t.node == Node::members;
   file->control = t.node == Node::control;
+  file->unread = t.node == Node::unread;
   if (file->status) file->snapshot = t.room.room->status_text();
   if (file->members) file->snapshot = t.room.room->members_text();
+  if (file->unread) file->snapshot = engine().unread_summary();
   fi->direct_io = 1;
   fi->nonseekable = 0;
   fi->fh = reinterpret_cast<uint64_t>(file.release());
@@ -228,7 +243,7 @@ int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_i
   OpenFile* file = handle(fi);
   if (!file->scratch.empty()) return static_cast<int>(scratch().read(file->scratch, buf, size, off));
   if (file->outbox || off < 0) return 0;
-  if (file->status || file->members) {
+  if (file->status || file->members || file->unread) {
     const auto start = std::min<std::size_t>(static_cast<std::size_t>(off), file->snapshot.size());
     const std::size_t n = std::min(size, file->snapshot.size() - start);
     std::memcpy(buf, file->snapshot.data() + start, n);
@@ -238,9 +253,10 @@ int fs_read(const char* /*path*/, char* buf, size_t size, off_t off, fuse_file_i
     const std::uint64_t size_now = file->jsonl ? file->room->jsonl_size() : file->room->log_size();
     if (static_cast<std::uint64_t>(off) >= size_now) (void)file->room->sync();
   }
+  const bool peek = (fi->flags & O_NOATIME) != 0;  // rule 2e
   const std::string data = file->jsonl
-                               ? file->room->read_jsonl(static_cast<std::uint64_t>(off), size)
-                               : file->room->read_log(static_cast<std::uint64_t>(off), size);
+                               ? file->room->read_jsonl(static_cast<std::uint64_t>(off), size, peek)
+                               : file->room->read_log(static_cast<std::uint64_t>(off), size, peek);
   std::memcpy(buf, data.data(), data.size());
   return static_cast<int>(data.size());
 }
@@ -412,6 +428,7 @@ int fs_mkdir(const char* path, mode_t /*mode*/) {
   std::string_view p(path);
   p.remove_prefix(1);
   if (p.empty() || p.find('/') != std::string_view::npos) return -EPERM;
+  if (p == kRootFileName) return -EEXIST;
   auto created = engine().create_room(p);
   return created ? 0 : -to_errno(created.error().code);
 }

@@ -16,6 +16,10 @@ int resolve(const char* path, Target& out) {
     return 0;
   }
   p.remove_prefix(1);
+  if (p == kRootFileName) {
+    out.node = Node::unread;
+    return 0;
+  }
   const auto slash = p.find('/');
   const std::string_view room_name = p.substr(0, slash);
   auto room = engine().find(room_name, slash == std::string_view::npos

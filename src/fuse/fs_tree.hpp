@@ -29,7 +29,8 @@ inline MountState& state() { return *static_cast<MountState*>(fuse_get_context()
 inline ChatEngine& engine() { return state().engine; }
 inline ScratchFiles& scratch() { return state().scratch; }
 
-enum class Node { root, room, log, outbox, status, jsonl, members, control, scratch };
+enum class Node { root, room, log, outbox, status, jsonl, members, control, scratch, unread };
+// unread: MOUNT/.unread
 
 struct Target {
   Node node = Node::root;

@@ -3,6 +3,7 @@
 // poller's schedule: engine_poll.cpp.
 #include "ftpchat/room/chat_engine.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "ftpchat/room/room_layout.hpp"
@@ -116,12 +117,37 @@ Result<void> ChatEngine::refresh_locked() {
 // (in folder order, so every client agrees) get "~" and the first 8 hex digits of their id.
 std::vector<RoomEntry> ChatEngine::entries_locked() const {
   std::vector<RoomEntry> out;
-  std::set<std::string> used;
+  std::set<std::string> used{std::string(kRootFileName)};  // a room of that name gets a suffix
   for (const auto& [folder, slot] : slots_) {
     std::string name = slot.room ? slot.room->name() : folder;
     if (!used.insert(name).second) name += "~" + folder.substr(0, 8);
     out.push_back(RoomEntry{name, slot.room, slot.reason, slot.reason_code});
   }
+  return out;
+}
+
+std::string ChatEngine::unread_summary() {
+  // Rooms made elsewhere show up from a later read on: a refresh is asked for, not waited for.
+  constexpr std::chrono::seconds kListAge{5};
+  if (list_is_older_than(kListAge)) {
+    std::lock_guard lock(poll_mu_);
+    if (refresher_.joinable()) {
+      refresh_wanted_ = true;
+      poll_cv_.notify_all();
+    }
+  }
+  std::vector<RoomEntry> entries;
+  {
+    std::lock_guard lock(rooms_mu_);
+    entries = entries_locked();
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const RoomEntry& a, const RoomEntry& b) { return a.name < b.name; });
+  std::string out;
+  for (const RoomEntry& entry : entries)
+    if (entry.room)
+      if (const std::uint64_t n = entry.room->unread(); n > 0)
+        out += std::to_string(n) + " " + entry.name + "\n";
   return out;
 }
 
@@ -218,6 +244,7 @@ void ChatEngine::stop_poller() {
   if (poller_.joinable()) poller_.join();
   if (refresher_.joinable()) refresher_.join();
   sender_.stop();
+  for (const auto& room : open_rooms()) room->save_seen(true);  // what was read this session
 }
 
 }  // namespace ftpchat

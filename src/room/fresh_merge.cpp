@@ -1,6 +1,6 @@
 // FreshMerge: a k-way merge of per-writer message streams, in memory or from a sealed spill.
-// Spilled entry layout: stamp (8 bytes LE), writer id (16), log length (4 LE), json length
-// (4 LE), log text, json text. Streams occupy consecutive byte ranges of the spill.
+// Spilled entry layout: stamp (8 bytes LE), writer id (16), seq (8 LE), log length (4 LE),
+// json length (4 LE), log text, json text. Streams occupy consecutive byte ranges of the spill.
 #include "ftpchat/room/fresh_merge.hpp"
 
 #include <algorithm>
@@ -9,8 +9,8 @@
 namespace ftpchat {
 namespace {
 
-constexpr std::size_t kEntryHead = 8 + 16 + 4 + 4;
-constexpr std::size_t kEntryOverhead = sizeof(std::uint64_t) + 16 + 2 * sizeof(std::string);
+constexpr std::size_t kEntryHead = 8 + 16 + 8 + 4 + 4;
+constexpr std::size_t kEntryOverhead = 2 * sizeof(std::uint64_t) + 16 + 2 * sizeof(std::string);
 // The merge reads each spilled stream through a buffer of about this size in all, split
 // between the streams (but never below kMinChunk each).
 constexpr std::size_t kReadBudget = 8 * 1024 * 1024;
@@ -49,8 +49,9 @@ class FreshMerge::Cursor {
     const std::string_view b(buffer_);
     head_.stamp = get_le(b, at_, 8);
     std::copy_n(buffer_.begin() + static_cast<std::ptrdiff_t>(at_ + 8), 16, head_.writer.begin());
-    const auto log_len = static_cast<std::size_t>(get_le(b, at_ + 24, 4));
-    const auto json_len = static_cast<std::size_t>(get_le(b, at_ + 28, 4));
+    head_.seq = get_le(b, at_ + 24, 8);
+    const auto log_len = static_cast<std::size_t>(get_le(b, at_ + 32, 4));
+    const auto json_len = static_cast<std::size_t>(get_le(b, at_ + 36, 4));
     if (!need(kEntryHead + log_len + json_len)) return false;
     head_.log.assign(buffer_, at_ + kEntryHead, log_len);
     head_.json.assign(buffer_, at_ + kEntryHead + log_len, json_len);
@@ -99,10 +100,10 @@ void FreshMerge::begin_stream() {
   streams_.push_back(std::move(stream));
 }
 
-void FreshMerge::add(std::uint64_t stamp, const Id128& writer, std::string_view log_text,
-                     std::string_view json_text) {
+void FreshMerge::add(std::uint64_t stamp, const Id128& writer, std::uint64_t seq,
+                     std::string_view log_text, std::string_view json_text) {
   if (streams_.empty()) begin_stream();
-  Entry entry{stamp, writer, std::string(log_text), std::string(json_text)};
+  Entry entry{stamp, writer, seq, std::string(log_text), std::string(json_text)};
   ++count_;
   if (spill_) {
     spill_entry(streams_.back(), entry);
@@ -118,6 +119,7 @@ void FreshMerge::spill_entry(Stream& stream, const Entry& entry) {
   head.reserve(kEntryHead);
   put_le(head, entry.stamp, 8);
   head.append(reinterpret_cast<const char*>(entry.writer.data()), entry.writer.size());
+  put_le(head, entry.seq, 8);
   put_le(head, entry.log.size(), 4);
   put_le(head, entry.json.size(), 4);
   spill_->append(head);
@@ -137,7 +139,7 @@ void FreshMerge::spill_all() {
 }
 
 void FreshMerge::drain(const std::function<void(std::string_view, std::string_view)>& sink,
-                       const Finish& finish) {
+                       const Finish& finish, const std::function<void(const Drained&)>& each) {
   const std::size_t chunk = std::clamp(kReadBudget / std::max<std::size_t>(streams_.size(), 1),
                                        kMinChunk, kMaxChunk);
   std::vector<Cursor> cursors;
@@ -162,6 +164,7 @@ void FreshMerge::drain(const std::function<void(std::string_view, std::string_vi
     heads.pop();
     Entry& head = cursors[i].head();
     if (!finish || finish(head.log, head.json)) {
+      if (each) each(Drained{head.writer, head.seq, head.log.size(), head.json.size()});
       log += head.log;
       json += head.json;
     }

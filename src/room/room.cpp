@@ -57,15 +57,19 @@ std::uint64_t Room::jsonl_size() const {
   return jsonl_.size();
 }
 
-std::string Room::read_jsonl(std::uint64_t offset, std::size_t length) const {
+std::string Room::read_jsonl(std::uint64_t offset, std::size_t length, bool peek) {
   std::lock_guard lock(state_mu_);
-  return jsonl_.read(offset, length);
+  std::string data = jsonl_.read(offset, length);
+  if (!peek && !data.empty()) seen_.read_jsonl_to(offset + data.size());
+  return data;
 }
 
-std::string Room::read_log(std::uint64_t offset, std::size_t length) const {
+std::string Room::read_log(std::uint64_t offset, std::size_t length, bool peek) {
   last_read_ = std::chrono::steady_clock::now().time_since_epoch().count();
   std::lock_guard lock(state_mu_);
-  return log_.read(offset, length);
+  std::string data = log_.read(offset, length);
+  if (!peek && !data.empty()) seen_.read_log_to(offset + data.size());
+  return data;
 }
 
 RoomCounters Room::counters() const {
@@ -73,6 +77,8 @@ RoomCounters Room::counters() const {
   std::lock_guard lock(state_mu_);
   RoomCounters c = counters_;
   c.pending = spool_ ? spool_->pending_count() : 0;
+  c.acked = spool_ ? spool_->acked() : 0;
+  c.sent_recent.assign(sent_recent_.begin(), sent_recent_.end());
   c.writer = own_ ? to_hex(own_->id()) : "";
   return c;
 }
@@ -221,6 +227,7 @@ bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
 //  4. the new messages of all writers are merged by (stamp, writer id) and appended to the
 //     log (room/fresh_merge.hpp); each writer's own order is kept.
 Result<void> Room::sync_locked() {
+  if (sync_number_ == 0) load_seen_locked();
   ++sync_number_;
   const std::int64_t now = ctx_.wall.now_ms();
   // The header is listed (and its size checked) in full syncs: make every 30th one full.
@@ -298,11 +305,7 @@ Result<void> Room::sync_locked() {
   if (member_) {
     received = drain_member_merge(fresh, tally);  // judged there (room_member.cpp)
   } else {
-    fresh.drain([&](std::string_view log_text, std::string_view json_text) {
-      std::lock_guard lock(state_mu_);
-      log_.append(log_text);
-      jsonl_.append(json_text);
-    });
+    append_fresh(fresh);
   }
   {
     std::lock_guard lock(state_mu_);
@@ -366,7 +369,7 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
       }
       std::uint64_t& floor = tally.order_floor[msg.writer];
       floor = std::max(floor, msg.stamp);
-      fresh.add(floor, msg.writer, render_message(msg), render_json(msg));
+      fresh.add(floor, msg.writer, msg.seq, render_message(msg), render_json(msg));
     }
     return true;
   };

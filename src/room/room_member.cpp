@@ -37,7 +37,7 @@ void Room::take_verified(VerifiedRecord& v, bool own_file, FreshMerge& fresh, Sy
         tally.member.reasons[m.writer] = "a malformed membership record";
         return;
       }
-      fresh.add(floor, m.writer, MemberRoom::membership_entry(v), "");
+      fresh.add(floor, m.writer, 0, MemberRoom::membership_entry(v), "");  // a notice: no unread
       return;
     case RecordKind::message:
       if (own_file) {
@@ -47,7 +47,12 @@ void Room::take_verified(VerifiedRecord& v, bool own_file, FreshMerge& fresh, Sy
           return;
         }
       }
-      fresh.add(floor, m.writer, MemberRoom::message_entry(std::move(v)), "");
+      {
+        // Our own messages (any device) are never unread: seq 0 keeps them out of the count.
+        const std::uint64_t seq = v.signer == member_->me().public_key() ? 0 : m.seq;
+        const Id128 writer = m.writer;
+        fresh.add(floor, writer, seq, MemberRoom::message_entry(std::move(v)), "");
+      }
       return;
     default:  // a kind of a later version: verified, then skipped silently
       return;
@@ -92,13 +97,7 @@ void Room::finish_member_fetch_locked(bool list, FreshMerge& fresh, SyncTally& t
 
 std::uint64_t Room::drain_member_merge(FreshMerge& fresh, SyncTally& tally) {
   std::uint64_t shown = 0;
-  fresh.drain(
-      [&](std::string_view log_text, std::string_view json_text) {
-        std::lock_guard lock(state_mu_);
-        log_.append(log_text);
-        jsonl_.append(json_text);
-      },
-      [&](std::string& log_text, std::string& json_text) {
+  append_fresh(fresh, [&](std::string& log_text, std::string& json_text) {
         const bool keep = member_->finish_entry(log_text, json_text, tally.member);
         if (keep && !json_text.empty()) ++shown;  // notices have no JSON line
         return keep;

@@ -60,6 +60,10 @@ Result<void> Room::ensure_outbox_locked(bool create) {
     ctx_.log.info("room " + folder_ + ": " + std::to_string(spool->pending_count()) +
                   " message(s) queued from an earlier session are being sent");
   ctx_.log.info("room " + folder_ + ": writing as " + to_hex(identity->id()));
+  {
+    std::lock_guard state(state_mu_);
+    seen_.add_own(identity->id());  // our messages are never unread
+  }
   own_.emplace(std::move(identity.value()));
   spool_.emplace(std::move(spool.value()));
   return {};
@@ -194,6 +198,7 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     std::lock_guard state(state_mu_);
     log_.append(rendered);
     jsonl_.append(json);
+    note_sent_locked(records, bodies);
   }
   if (ctx_.wake_sender) ctx_.wake_sender();
   return seq;

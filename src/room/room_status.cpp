@@ -80,10 +80,20 @@ std::string Room::status_text() const {
                                  "files can read; see ftpchat-format(5))"
                                : ""));
   line("state", state);
+  // As the log shows this user's messages: in a member room, the name the members gave.
+  line("nick", member_ ? member_->own_name() : escape_text(ctx_.config.nick));
   line("writer", c.writer.empty() ? "none yet" : c.writer);
   line("messages pending", std::to_string(c.pending));
   line("messages sent", std::to_string(c.sent));
   line("messages received", std::to_string(c.received));
+  line("unread", std::to_string(unread()));
+  // The last messages this mount sent, newest first: queued, then on server.
+  for (std::size_t i = 0; i < c.sent_recent.size(); ++i) {
+    const SentMessage& m = c.sent_recent[c.sent_recent.size() - 1 - i];
+    const std::string key = "sent " + std::to_string(i + 1);
+    line(key.c_str(), rfc3339_utc(m.queued_ms) + (m.seq <= c.acked ? " on server: " : " queued: ") +
+                          m.text);
+  }
   line("last sync", rfc3339_utc(c.last_sync_ms));
   line("last error", c.last_error().empty() ? "none" : c.last_error());
   line("send error", c.send_error.empty()

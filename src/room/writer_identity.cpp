@@ -28,6 +28,27 @@ static int lock_file(const fs::path& path, int extra_flags) {
   return fd;
 }
 
+static std::vector<fs::path> lock_files(const fs::path& dir) {
+  std::error_code ec;
+  std::vector<fs::path> found;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() == kPrefix.size() + 32 + kSuffix.size() && name.starts_with(kPrefix) &&
+        name.ends_with(kSuffix))
+      found.push_back(entry.path());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+std::vector<Id128> WriterIdentity::known_ids(const fs::path& dir) {
+  std::vector<Id128> ids;
+  for (const fs::path& path : lock_files(dir))
+    if (auto id = id_from_hex(std::string_view(path.filename().string()).substr(kPrefix.size(), 32)))
+      ids.push_back(*id);
+  return ids;
+}
+
 Result<WriterIdentity> WriterIdentity::acquire(const fs::path& dir,
                                                const std::function<bool(const Id128&)>& prefer) {
   std::error_code ec;
@@ -35,14 +56,7 @@ Result<WriterIdentity> WriterIdentity::acquire(const fs::path& dir,
   if (ec) return os_error("cannot create state folder " + dir.string(), ec.value());
   fs::permissions(dir, fs::perms::owner_all, ec);
 
-  std::vector<fs::path> candidates;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() == kPrefix.size() + 32 + kSuffix.size() && name.starts_with(kPrefix) &&
-        name.ends_with(kSuffix))
-      candidates.push_back(entry.path());
-  }
-  std::sort(candidates.begin(), candidates.end());
+  const std::vector<fs::path> candidates = lock_files(dir);
   for (int pass = prefer ? 0 : 1; pass < 2; ++pass) {
     for (const fs::path& path : candidates) {
       const std::string name = path.filename().string();

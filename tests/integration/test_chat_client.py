@@ -82,6 +82,10 @@ class Terminal:
         return int(h.wait_for(read, timeout, message='the client to exit'))
 
 
+def unread(mount, room):
+    return int(h.read_status(mount, room)['unread'])
+
+
 def row_index(rows, text):
     return next(i for i, r in enumerate(rows) if text in r)
 
@@ -187,23 +191,34 @@ class ChatClient(h.ServerTestCase):
         a, b = self.mount('alice'), self.mount('bob')
         self.rooms(a, b, 'dev', 'general', 'random')
         h.append_line(b.outbox('general'), 'in general before')
-        # The mount's root: every room, the first shown. The nick is given: mentions count
-        # before alice has written anything (the client learns it from her first line).
-        term = self.client(a.mountpoint, '--nick', 'alice')
-        term.wait_text('rooms in the status line', '[1:dev] 2:general 3:random')
-        for text in ('first unread', 'second unread', 'alice: third, with a mention'):
+        for text in ('first unread', 'alice: second, with a mention'):
             h.append_line(b.outbox('random'), text)
+        with self.steps_for('unread counted by the mount before the client starts'):
+            h.wait_for(lambda: unread(a, 'random') == 2 and unread(a, 'general') == 1, WAIT)
+        # The mount's root: every room, the first shown. Unread counts and alice's nick (for
+        # the mention) come from the mount's ROOM/status: what arrived before the client ran
+        # counts too.
+        term = self.client(a.mountpoint)
+        term.wait_text('rooms with the mount\'s unread counts', '[1:dev] 2:general(1) 3:random(2!)')
+        h.append_line(b.outbox('random'), 'third unread')
         term.wait_text('unread count with a mention', '3:random(3!)')
+        with term.step('the client peeks at rooms it does not show: still unread in the mount'):
+            self.assertEqual(unread(a, 'random'), 3)
+            self.assertEqual(h.read_text(os.path.join(a.mountpoint, '.unread')), '1 general\n3 random\n')
         term.keys('M-3')
         rows = term.wait_text('switched with Alt+3', '[3:random]')
         marker = row_index(rows, '--- new messages ---')
         self.assertIn('<bob> first unread', rows[marker + 1], 'marker above the first unread')
         self.assertNotIn('(3', rows[-2], 'no unread count for the room shown')
+        with term.step('the lines shown are seen: the mount counts 0'):
+            h.wait_for(lambda: unread(a, 'random') == 0, WAIT)
         term.type('/join general')
         term.keys('Enter')
         term.wait_text('/join general', '[2:general]')
         h.append_line(b.outbox('random'), 'one more')
         term.wait_text('unread count after leaving', '3:random(1)')
+        with term.step('.unread lists what the screen did not show'):
+            h.wait_for(lambda: h.read_text(os.path.join(a.mountpoint, '.unread')) == '1 random\n', WAIT)
         term.type('/rooms')
         term.keys('Enter')
         term.wait_text('/rooms', 'rooms:  1:dev  2:general (shown)  3:random (1 unread)')
@@ -212,10 +227,13 @@ class ChatClient(h.ServerTestCase):
         rows = term.wait_text('/join random', '[3:random]')
         marker = row_index(rows, '--- new messages ---')
         self.assertIn('<bob> one more', rows[marker + 1], 'the marker moved to the new message')
-        self.assertLess(row_index(rows, 'alice: third'), marker, 'read messages above it')
+        self.assertLess(row_index(rows, 'alice: second'), marker, 'read messages above it')
         term.type('/members')
         term.keys('Enter')
         term.wait_text('/members', 'bob  last spoke')
+
+    def steps_for(self, name):
+        return h.Steps(self._testMethodName)(name)
 
     def test_colours_and_no_color(self):
         a, b = self.mount('alice'), self.mount('bob')

@@ -39,10 +39,38 @@ TEST(ChatDelivery, PendingUntilStatusSaysTheSpoolIsEmptied) {
   t.status_pending("general", 0);
   EXPECT_EQ(t.pending_total(), 0u);
   EXPECT_EQ(describe(*t.find("general", 14)), "on server");
-  // Receipts (later) move lines up to a point to "read".
-  t.mark_read("general", 12, "bob");
+  // Receipts, through ROOM/status's "sent N" (newest first): bob read "two", so "one" before
+  // it too; the newest "one" is on the server, unread.
+  const auto sent = [](std::string_view value) { return *parse_sent(value); };
+  EXPECT_TRUE(t.status_sent("general", {sent("2026-12-01T15:00:02Z on server: one"),
+                                        sent("2026-12-01T15:00:01Z read by 1 (bob): two")}));
   EXPECT_EQ(describe(*t.find("general", 12)), "read by bob");
+  EXPECT_EQ(describe(*t.find("general", 10)), "read by bob");
   EXPECT_EQ(describe(*t.find("general", 14)), "on server");
+  EXPECT_FALSE(t.status_sent("general", {sent("2026-12-01T15:00:01Z read by 1 (bob): two")}));
+  // Many readers: the mount gives the count without names.
+  EXPECT_TRUE(t.status_sent("general", {sent("2026-12-01T15:00:02Z read by 5: one")}));
+  EXPECT_EQ(describe(*t.find("general", 14)), "read by 5");
+  EXPECT_EQ(describe(*t.find("general", 12)), "read by 5");
+}
+
+TEST(ChatDelivery, SentLinesOfStatusParse) {
+  auto s = parse_sent("2026-12-01T15:21:40Z read by 2 (bob, carol): thanks: both \u2026");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->time, "2026-12-01T15:21:40Z");
+  EXPECT_EQ(s->state, DeliveryState::read);
+  EXPECT_EQ(s->read_count, 2u);
+  EXPECT_EQ(s->read_by, (std::vector<std::string>{"bob", "carol"}));
+  EXPECT_EQ(s->text, "thanks: both \u2026");
+  EXPECT_TRUE(sent_text_matches("thanks: both of you", s->text));  // cut short
+  EXPECT_FALSE(sent_text_matches("thanks: all", s->text));
+  EXPECT_TRUE(sent_text_matches("exact", "exact"));
+  EXPECT_FALSE(sent_text_matches("exact and more", "exact"));
+  EXPECT_EQ(parse_sent("2026-12-01T15:21:40Z queued: x")->state, DeliveryState::pending);
+  EXPECT_EQ(parse_sent("2026-12-01T15:21:40Z on server: x")->state, DeliveryState::on_server);
+  EXPECT_FALSE(parse_sent("2026-12-01T15:21:40Z lost: x"));
+  EXPECT_FALSE(parse_sent("2026-12-01T15:21:40Z read by many: x"));
+  EXPECT_FALSE(parse_sent("nonsense"));
 }
 
 TEST(ChatStatus, ParsesTheMountsKeys) {
@@ -53,6 +81,11 @@ TEST(ChatStatus, ParsesTheMountsKeys) {
   EXPECT_EQ(s.last_error, "cannot connect: refused");
   EXPECT_EQ(s.state, "ok");
   EXPECT_EQ(interpret_status(parse_status("last error: none\n")).last_error, "");
+  EXPECT_FALSE(s.unread.has_value());  // a mount that does not count
+  const RoomStatus counted = interpret_status(parse_status("nick: al ice\nunread: 12\n"));
+  EXPECT_EQ(counted.unread, 12u);
+  EXPECT_EQ(counted.nick, "al ice");
+  EXPECT_FALSE(interpret_status(parse_status("unread: many\n")).unread.has_value());
 }
 
 TEST(ChatMembers, NicksWithTheirLastMessage) {
@@ -156,6 +189,29 @@ TEST(ChatViewport, RevealPutsTheFirstUnreadLineAtTheTop) {
   v.reveal(src, 20, 10);
   EXPECT_FALSE(v.following());
   EXPECT_EQ(ids(v.visible(src, 10)).front(), 20);
+}
+
+TEST(ChatMembers, MemberFileLinesWithAndWithoutReadUpTo) {
+  auto m = parse_member_line("bob ftpchat1Zx81PqRw member 2 2026-12-01T15:10:12Z "
+                             "2026-12-01T15:21:41Z 5f0c");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->name, "bob");
+  EXPECT_EQ(m->role, "member");
+  EXPECT_EQ(m->devices, 2u);
+  EXPECT_EQ(m->read_time, "2026-12-01T15:21:41Z");
+  EXPECT_EQ(m->read_id, "5f0c");
+  auto plain = parse_member_line("alice ftpchat1Kq3v9xYb owner 1 2026-12-01T15:10:12Z");
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(plain->read_time.empty());
+  auto none = parse_member_line("carol ftpchat1Kq3v9xYb member 1 2026-12-01T15:10:12Z - -");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->read_time.empty());
+  EXPECT_FALSE(parse_member_line("carol ftpchat1Kq3v9xYb member x 2026-12-01T15:10:12Z"));
+  EXPECT_FALSE(parse_member_line("just three words"));
+  ::setenv("TZ", "UTC", 1);
+  ::tzset();
+  EXPECT_EQ(local_time_of("2026-12-01T15:21:41Z"), "2026-12-01 15:21:41");
+  EXPECT_EQ(local_time_of("not a time"), "not a time");
 }
 
 }  // namespace

@@ -84,6 +84,36 @@ TEST_F(ChatSessionTest, UnreadCountsAndTheMarker) {
   EXPECT_FALSE(s.switch_to(5));
 }
 
+TEST_F(ChatSessionTest, UnreadCountsAndNickComeFromTheMountsStatus) {
+  append("random", "2026-11-27 10:00:00 <alice> mine");
+  append("random", "2026-11-27 10:00:01 <carol> alice: are you there?");
+  append("random", "2026-11-27 10:00:02 <bob> last");
+  write("random", "status", "nick: alice\nunread: 2\nmessages pending: 0\n");
+  write("general", "status", "nick: alice\nunread: 0\nmessages pending: 0\n");
+  ChatSession s = start(root_.string());
+  EXPECT_TRUE(s.nick_known());  // no guess: the mount says
+  EXPECT_EQ(s.nick(), "alice");
+  ChatRoom& random = s.rooms()[1];
+  EXPECT_EQ(random.unread, 2);  // from before the client started
+  EXPECT_EQ(random.mentions, 1);
+  ASSERT_TRUE(random.first_unread.has_value());
+  EXPECT_EQ(random.feed->line(*random.first_unread).text,
+            "2026-11-27 10:00:01 <carol> alice: are you there?");
+  // Each line knows where it ends in the log (what the client tells the mount it showed).
+  const std::string log = read("random", "log");
+  for (std::int64_t id = random.feed->first_id(); id < random.feed->end_id(); ++id) {
+    const FeedLine& line = random.feed->line(id);
+    EXPECT_EQ(log.substr(0, static_cast<std::size_t>(line.end)).rfind(line.text + "\n"),
+              static_cast<std::size_t>(line.end) - line.text.size() - 1);
+  }
+  // Someone read the room elsewhere (cat log): the mount's count wins.
+  write("random", "status", "nick: alice\nunread: 0\nmessages pending: 0\n");
+  EXPECT_TRUE(s.poll(now_ + 1000));
+  EXPECT_EQ(random.unread, 0);
+  EXPECT_EQ(random.mentions, 0);
+  EXPECT_FALSE(random.first_unread.has_value());
+}
+
 TEST_F(ChatSessionTest, SendingTrackingAndActions) {
   ChatSession s = start((root_ / "general").string());  // a room folder outside any mount
   EXPECT_EQ(s.submit("hello there", now_), ChatSession::Outcome::stay);

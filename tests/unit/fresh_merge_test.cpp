@@ -9,14 +9,12 @@
 #include <tuple>
 #include <vector>
 
+#include "test_ids.hpp"
+
 namespace ftpchat {
 namespace {
 
-Id128 writer_id(int n) {
-  Id128 id{};
-  id[0] = static_cast<std::uint8_t>(n);
-  return id;
-}
+using testing::writer_id;
 
 struct Item {
   std::uint64_t stamp;
@@ -61,7 +59,7 @@ std::pair<std::string, std::string> run(FreshMerge& merge,
                                         std::size_t* batches = nullptr) {
   for (const auto& s : streams) {
     merge.begin_stream();
-    for (const Item& it : s) merge.add(it.stamp, writer_id(it.writer), text_of(it), "{" + text_of(it));
+    for (const Item& it : s) merge.add(it.stamp, writer_id(it.writer), it.index + 1u, text_of(it), "{" + text_of(it));
   }
   std::string log, json;
   std::size_t n = 0;
@@ -90,18 +88,42 @@ TEST(FreshMerge, SpilledMergeGivesTheSameOrderAndTexts) {
   for (const auto& s : streams) total += s.size();
   for (const auto& s : streams) {
     merge.begin_stream();
-    for (const Item& it : s) merge.add(it.stamp, writer_id(it.writer), text_of(it), "{" + text_of(it));
+    for (const Item& it : s) merge.add(it.stamp, writer_id(it.writer), it.index + 1u, text_of(it), "{" + text_of(it));
   }
   EXPECT_TRUE(merge.spilled());
   EXPECT_EQ(merge.count(), total);
   std::string log, json;
   std::size_t batches = 0;
-  merge.drain([&](std::string_view l, std::string_view j) {
-    log += l;
-    json += j;
-    ++batches;
-    EXPECT_LE(l.size() + j.size(), FreshMerge::kEmitBytes + 200);  // bounded batches
+  // `each` tells every message of a batch, with its share of the texts, before the batch;
+  // writer and seq come back with the message through the spill.
+  std::vector<std::pair<int, std::uint64_t>> told;
+  std::size_t told_log_bytes = 0, told_json_bytes = 0;
+  merge.drain(
+      [&](std::string_view l, std::string_view j) {
+        EXPECT_EQ(told_log_bytes, l.size());
+        EXPECT_EQ(told_json_bytes, j.size());
+        told_log_bytes = told_json_bytes = 0;
+        log += l;
+        json += j;
+        ++batches;
+        EXPECT_LE(l.size() + j.size(), FreshMerge::kEmitBytes + 200);  // bounded batches
+      },
+      {},
+      [&](const FreshMerge::Drained& d) {
+        told_log_bytes += d.log_bytes;
+        told_json_bytes += d.json_bytes;
+        told.emplace_back(d.writer[0], d.seq);
+      });
+  std::vector<Item> all;
+  for (const auto& s : streams) all.insert(all.end(), s.begin(), s.end());
+  std::stable_sort(all.begin(), all.end(), [](const Item& a, const Item& b) {
+    return std::tie(a.stamp, a.writer) < std::tie(b.stamp, b.writer);
   });
+  ASSERT_EQ(told.size(), all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(told[i].first, all[i].writer) << i;
+    EXPECT_EQ(told[i].second, static_cast<std::uint64_t>(all[i].index) + 1) << i;
+  }
   const std::string want = expected_log(streams);
   EXPECT_EQ(log, want);
   std::string want_json;
@@ -118,10 +140,10 @@ TEST(FreshMerge, StreamWithStampsOutOfOrderKeepsItsOwnOrder) {
   // A writer whose clock went back: its messages still show in the order it sent them.
   FreshMerge merge;
   merge.begin_stream();
-  merge.add(10, writer_id(1), "a10\n", "");
-  merge.add(5, writer_id(1), "a5\n", "");
+  merge.add(10, writer_id(1), 10, "a10\n", "");
+  merge.add(5, writer_id(1), 5, "a5\n", "");
   merge.begin_stream();
-  merge.add(7, writer_id(2), "b7\n", "");
+  merge.add(7, writer_id(2), 7, "b7\n", "");
   std::string log;
   merge.drain([&](std::string_view l, std::string_view) { log += l; });
   EXPECT_EQ(log, "b7\na10\na5\n");
@@ -132,10 +154,10 @@ TEST(FreshMerge, LargeEntriesAndEmptyStreamsThroughTheSpill) {
   merge.begin_stream();  // empty
   merge.begin_stream();
   const std::string big(200 * 1024, 'x');  // larger than a read chunk and a spill block
-  merge.add(2, writer_id(1), big + "\n", "j\n");
-  merge.add(4, writer_id(1), "small\n", "k\n");
+  merge.add(2, writer_id(1), 2, big + "\n", "j\n");
+  merge.add(4, writer_id(1), 4, "small\n", "k\n");
   merge.begin_stream();
-  merge.add(3, writer_id(2), "mid\n", "m\n");
+  merge.add(3, writer_id(2), 3, "mid\n", "m\n");
   merge.begin_stream();  // empty again
   std::string log, json;
   merge.drain([&](std::string_view l, std::string_view j) {
@@ -149,12 +171,12 @@ TEST(FreshMerge, LargeEntriesAndEmptyStreamsThroughTheSpill) {
 TEST(FreshMerge, ReusableAfterDrain) {
   FreshMerge merge({}, 64);
   merge.begin_stream();
-  merge.add(1, writer_id(1), std::string(100, 'a') + "\n", "");
+  merge.add(1, writer_id(1), 1, std::string(100, 'a') + "\n", "");
   std::string first;
   merge.drain([&](std::string_view l, std::string_view) { first += l; });
   EXPECT_FALSE(merge.spilled());
   merge.begin_stream();
-  merge.add(1, writer_id(1), "again\n", "");
+  merge.add(1, writer_id(1), 1, "again\n", "");
   std::string second;
   merge.drain([&](std::string_view l, std::string_view) { second += l; });
   EXPECT_EQ(second, "again\n");

@@ -79,9 +79,10 @@ struct KatV2 {
   }
 };
 
-inline KatV2 load_kat_v2() {
+// Any file in kat_v2.txt's layout (kat_receipts.txt too).
+inline KatV2 load_kat_v2(const std::string& file = "kat_v2.txt") {
   KatV2 kat;
-  for (auto& [key, value] : read_kat_entries("kat_v2.txt")) {
+  for (auto& [key, value] : read_kat_entries(file)) {
     if (key == "section") kat.sections.push_back(KatSection{value, {}});
     else kat.sections.back().entries.emplace_back(std::move(key), std::move(value));
   }

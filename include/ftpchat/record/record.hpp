@@ -34,7 +34,7 @@ struct Message {
 
 // Record kinds of version 2 (version 1 records are all messages). Other values are kinds a
 // later version may add: readers skip them once sealed.
-enum class RecordKind : std::uint8_t { message = 1, seal = 2, membership = 3 };
+enum class RecordKind : std::uint8_t { message = 1, seal = 2, membership = 3, receipt = 4 };
 
 // Which keys open a room's records: a passphrase room has one cipher, a member room one per
 // epoch (identity/keyring.hpp). Both return nullptr when they have no such key.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -24,6 +25,11 @@
 #include "ftpchat/room/room_context.hpp"
 
 namespace ftpchat {
+
+// The name of the file the mount's root keeps beside the rooms (MOUNT/.unread: the rooms
+// with unread messages). A room of that name is listed with its folder's prefix, as the second of
+// two rooms with one name is.
+inline constexpr std::string_view kRootFileName = ".unread";
 
 struct RoomEntry {
   std::string name;             // display name (folder id when unreadable)
@@ -52,6 +58,11 @@ class ChatEngine {
   std::vector<RoomEntry> rooms(std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
   std::optional<RoomEntry> find(std::string_view name,
                                 std::chrono::milliseconds max_age = std::chrono::milliseconds(1000));
+
+  // MOUNT/.unread: one line per open room with unread messages, `COUNT NAME` (as uniq -c
+  // writes), by name. Rooms as last listed (a list older than 5 s is refreshed in the
+  // background for the next call): never waits for the server or a sync.
+  std::string unread_summary();
 
   // What opening ROOM/log does: the poller syncs the room at once, and this waits for that
   // sync at most `patience`, so a server that stops answering cannot hang `cat log` (it then

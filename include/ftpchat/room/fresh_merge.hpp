@@ -33,9 +33,9 @@ class FreshMerge {
 
   // The messages added next belong to a new stream (the next writer file read).
   void begin_stream();
-  // One message of the current stream: its order key and its two renderings (ROOM/log and
-  // ROOM/log.jsonl).
-  void add(std::uint64_t stamp, const Id128& writer, std::string_view log_text,
+  // One message of the current stream: its order key, its seq (0: none, e.g. not a message),
+  // and its two renderings (ROOM/log and ROOM/log.jsonl).
+  void add(std::uint64_t stamp, const Id128& writer, std::uint64_t seq, std::string_view log_text,
            std::string_view json_text);
 
   std::uint64_t count() const { return count_; }
@@ -46,15 +46,25 @@ class FreshMerge {
   // return false to leave the message out.
   using Finish = std::function<bool(std::string& log_text, std::string& json_text)>;
 
+  // What drain() tells `each` of one message kept, before the batch that holds it reaches the
+  // sink.
+  struct Drained {
+    const Id128& writer;
+    std::uint64_t seq;
+    std::size_t log_bytes, json_bytes;  // its share of the batch's texts
+  };
+
   // Hands every message over in log order, as batches of concatenated text, and empties the
-  // merge. `sink(log_text, json_text)`.
+  // merge. `sink(log_text, json_text)`; `each`, if given, learns each message of a batch
+  // (in order, after `finish`) before the batch goes to the sink.
   void drain(const std::function<void(std::string_view, std::string_view)>& sink,
-             const Finish& finish = {});
+             const Finish& finish = {}, const std::function<void(const Drained&)>& each = {});
 
  private:
   struct Entry {
     std::uint64_t stamp = 0;
     Id128 writer{};
+    std::uint64_t seq = 0;
     std::string log;
     std::string json;
   };

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -20,12 +21,20 @@
 #include "ftpchat/room/log_store.hpp"
 #include "ftpchat/room/member_room.hpp"
 #include "ftpchat/room/room_context.hpp"
+#include "ftpchat/room/seen_tracker.hpp"
 #include "ftpchat/room/writer_cursor.hpp"
 #include "ftpchat/room/writer_identity.hpp"
 
 namespace ftpchat {
 
 class FreshMerge;
+
+// One of the last messages this mount sent (ROOM/status's "sent N").
+struct SentMessage {
+  std::uint64_t seq = 0;
+  std::int64_t queued_ms = 0;  // wall clock when it was written to outbox
+  std::string text;            // the body as the log shows it, cut short with "…"
+};
 
 struct RoomCounters {
   std::uint64_t received = 0;      // messages rendered from the server
@@ -46,6 +55,8 @@ struct RoomCounters {
   std::string read_only_reason;    // empty: the room is writable
   std::string writer;              // our writer id in hex; empty until we write
   std::vector<ClockSkewWatch::Finding> clocks_off;  // members whose clocks are far off
+  std::vector<SentMessage> sent_recent;  // newest last (filled on read)
+  std::uint64_t acked = 0;               // the server has our seqs up to this (filled on read)
 
   // The problem that matters most now: local, then sending, then syncing; empty if none.
   const std::string& last_error() const {
@@ -58,6 +69,7 @@ class Room {
   // A member room (header version 2) comes with its MemberRoom; a passphrase room without.
   Room(OpenedRoom opened, std::string folder, RoomContext ctx,
        std::unique_ptr<MemberRoom> member = nullptr);
+  ~Room();  // writes what was seen (save_seen)
 
   const std::string& name() const { return opened_.name; }
   const std::string& folder() const { return folder_; }
@@ -109,7 +121,9 @@ class Room {
   bool has_outbox_work() const;
 
   std::uint64_t log_size() const;
-  std::string read_log(std::uint64_t offset, std::size_t length) const;
+  // Up to `length` bytes of ROOM/log from `offset`. Unless `peek`, what it returns counts as
+  // seen by the user (room_seen.cpp).
+  std::string read_log(std::uint64_t offset, std::size_t length, bool peek = false);
   // When a reader last read the log, or asked its size (tail -f's fstat): the poller polls
   // a room that is being read faster (room/poll_policy.hpp).
   std::chrono::steady_clock::time_point last_log_read() const {
@@ -120,7 +134,15 @@ class Room {
   }
   // ROOM/log.jsonl: the same messages (no notices) as JSON lines (record/render_json.hpp).
   std::uint64_t jsonl_size() const;
-  std::string read_jsonl(std::uint64_t offset, std::size_t length) const;
+  std::string read_jsonl(std::uint64_t offset, std::size_t length, bool peek = false);
+  // Messages of others in the log that no read has returned yet (this session or an earlier
+  // one: room/seen_tracker.hpp). Takes only state_mu_: answers at once.
+  std::uint64_t unread() const;
+  // Writes what was seen to the state folder when it changed, at most every kSeenSaveEvery
+  // unless `now`; never while holding a lock that readers take. Called by the poller and at
+  // the end; a failure (full disk) is logged once and tried again next time.
+  static constexpr std::chrono::seconds kSeenSaveEvery{5};
+  void save_seen(bool now = false);
   RoomCounters counters() const;
   // ROOM/status: stable "key: value" lines (documented in ftpchatfs(1)).
   std::string status_text() const;
@@ -130,6 +152,16 @@ class Room {
   struct SyncTally;
 
   Result<void> sync_locked();                     // requires net_mu_
+  // The messages just spooled, for status's "sent N" (room_tracking.cpp); requires state_mu_.
+  void note_sent_locked(const std::vector<SpooledRecord>& records,
+                        const std::vector<std::string>& bodies);
+  static constexpr std::size_t kSentShown = 3;
+  // Appends a sync's merged messages to log and log.jsonl, noting them for unread
+  // (room_seen.cpp); requires net_mu_.
+  // A member room's drain renders (and judges) each message through `finish`.
+  void append_fresh(FreshMerge& fresh, const std::function<bool(std::string&, std::string&)>& finish = {});
+  // Before the first sync: what earlier sessions saw, and this client's writer ids.
+  void load_seen_locked();  // requires net_mu_
   // What a cursor of `writer` decodes with (v1 cipher or member keys); requires net_mu_.
   CursorKeys cursor_keys(const Id128& writer);
   // Member rooms, in room_member.cpp. A verified record into the sync's merge (requires
@@ -219,6 +251,14 @@ class Room {
   mutable std::atomic<std::chrono::steady_clock::rep> last_stat_{0};
   LogStore jsonl_;          // guarded by state_mu_
   RoomCounters counters_;   // guarded by state_mu_ (pending and writer filled on read)
+  SeenTracker seen_;        // guarded by state_mu_
+  std::deque<SentMessage> sent_recent_;  // the last kSentShown sent; guarded by state_mu_
+  std::uint64_t seen_saved_ = 0;  // seen_.changes() last written; guarded by state_mu_
+
+  // Writing the seen file: serializes writers, never taken by readers.
+  std::mutex seen_save_mu_;
+  std::chrono::steady_clock::time_point seen_saved_at_{};  // guarded by seen_save_mu_
+  bool seen_save_failing_ = false;                         // guarded by seen_save_mu_
 };
 
 }  // namespace ftpchat

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 #include "ftpchat/core/bytes.hpp"
 #include "ftpchat/core/error.hpp"
@@ -16,6 +17,9 @@ class WriterIdentity {
   // `prefer` says yes to (e.g. ones with messages still spooled); else makes a new one.
   static Result<WriterIdentity> acquire(const std::filesystem::path& dir,
                                         const std::function<bool(const Id128&)>& prefer = {});
+
+  // Every writer id kept under `dir`, held or not: this client's ids in that room.
+  static std::vector<Id128> known_ids(const std::filesystem::path& dir);
 
   WriterIdentity(WriterIdentity&& other) noexcept;
   WriterIdentity& operator=(WriterIdentity&& other) noexcept;

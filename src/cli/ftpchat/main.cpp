@@ -48,9 +48,11 @@ See ftpchat(1).
 constexpr const char* kChatIntro = R"(
 On a terminal, chat is full-screen: the conversation of one room scrolls above a status line
 (rooms with unread counts, your nick, lines still pending) and the input line; messages that
-arrive never disturb the line being typed. Your own lines are marked [pending] until the
-mount's ROOM/status shows them sent, then [on server]. NO_COLOR turns colours off. Without
-a terminal (a pipe), chat prints the log as it grows and sends each input line.
+arrive never disturb the line being typed. Unread counts are the mount's (ROOM/status): what
+arrived before chat started counts too, and only lines the screen showed count as seen (the
+logs of the other rooms are read with O_NOATIME). Your own lines are marked [pending] until
+the mount's ROOM/status shows them sent, then [on server]. NO_COLOR turns colours off.
+Without a terminal (a pipe), chat prints the log as it grows and sends each input line.
 
 Keys and commands:
 )";
@@ -208,8 +210,8 @@ int main(int argc, char** argv) {
                    "ones load with PgUp; 20 in line mode)")
       ->type_name("N");
   chat->add_option("--nick", chat_args.nick,
-                   "your nick in the mount, for mentions and /me (default: learned from your "
-                   "first line, until then your login name)")
+                   "your nick in the mount, for mentions and /me (default: the mount's, from "
+                   "ROOM/status)")
       ->type_name("NAME");
   std::string chat_footer = kChatIntro;
   for (std::string_view help = chat::chat_help_text(); !help.empty();) {

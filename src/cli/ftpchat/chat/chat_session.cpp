@@ -14,6 +14,7 @@ namespace ftpchat::chat {
 
 namespace {
 constexpr std::int64_t kRescanMs = 30'000;
+constexpr std::int64_t kStatusMs = 1'000;  // unread counts and nick from every ROOM/status
 constexpr std::size_t kMembersScanBytes = 16u << 20;
 
 std::string room_file(const ChatRoom& room, const char* name) { return room.ref.dir + "/" + name; }
@@ -28,6 +29,13 @@ Result<ChatSession> ChatSession::start(MountRooms rooms, ChatOptions options) {
     if (session.rooms_[i].ref.name == session.mount_.first_room()) session.active_ = i;
   ChatRoom& first = session.active();
   if (!first.feed) return make_error(Errc::io, first.problem);
+  for (std::size_t i = 0; i < session.rooms_.size(); ++i)
+    (void)session.read_status(session.rooms_[i], false);
+  // The room shown first starts at its first unread line, as after a switch.
+  first.marker = first.first_unread;
+  first.reveal_marker = first.marker.has_value();
+  first.first_unread.reset();
+  first.unread = first.mentions = 0;
   return session;
 }
 
@@ -47,7 +55,9 @@ void ChatSession::rescan_rooms() {
   for (const RoomRef& ref : mount_.list()) {
     bool known = false;
     for (const ChatRoom& r : rooms_) known = known || r.ref.name == ref.name;
-    if (!known) add_room(ref);  // new rooms go last, so Alt+N keeps its room
+    if (known) continue;
+    add_room(ref);  // new rooms go last, so Alt+N keeps its room
+    (void)read_status(rooms_.back(), false);
   }
 }
 
@@ -60,11 +70,56 @@ bool ChatSession::poll(std::int64_t now_ms) {
     changed = rooms_.size() != before;
     last_rescan_ms_ = now_ms;
   }
+  const bool status_due = now_ms - last_status_ms_ >= kStatusMs;
+  if (status_due) last_status_ms_ = now_ms;
   for (std::size_t i = 0; i < rooms_.size(); ++i) {
     changed = read_new_lines(i) || changed;
-    changed = check_delivery(rooms_[i]) || changed;
+    // Lines on their way: every tick, so "pending" turns "on server" at once.
+    if (status_due || tracker_.pending(rooms_[i].ref.name) > 0)
+      changed = read_status(rooms_[i], i == active_) || changed;
   }
   return changed;
+}
+
+bool ChatSession::read_status(ChatRoom& room, bool shown) {
+  if (!room.feed) return false;
+  const auto status = read_room_status(room_file(room, "status"));
+  if (!status) return false;
+  bool changed = false;
+  if (!status->nick.empty() && status->nick != room.nick) {
+    room.nick = status->nick;
+    if (nick_.empty()) nick_ = status->nick;  // no more guessing
+    changed = true;
+  }
+  if (status->unread && !shown) {
+    const auto n = static_cast<int>(std::min<std::uint64_t>(*status->unread, 1'000'000));
+    if (n == 0) {
+      room.first_unread.reset();
+      room.mentions = 0;
+    } else if (!room.first_unread) {
+      place_unread(room, static_cast<std::uint64_t>(n));
+    }
+    changed = changed || n != room.unread;
+    room.unread = n;
+  }
+  return check_delivery(room, status) || changed;
+}
+
+void ChatSession::place_unread(ChatRoom& room, std::uint64_t unread) {
+  const RoomFeed& feed = *room.feed;
+  room.mentions = 0;
+  std::uint64_t counted = 0;
+  std::int64_t id = feed.end_id();
+  while (counted < unread && id > feed.first_id()) {
+    --id;
+    const FeedLine& line = feed.line(id);
+    if (line.parts.kind != LineKind::message) continue;
+    const std::string_view speaker = nick_of(line.text, line.parts);
+    if (speaker == nick_in(room) || tracker_.find(room.ref.name, id) != nullptr) continue;
+    ++counted;
+    if (!find_mentions(body_of(line.text, line.parts), nick_in(room)).empty()) ++room.mentions;
+  }
+  if (id < feed.end_id()) room.first_unread = id;  // older unread lines are not loaded yet
 }
 
 bool ChatSession::read_new_lines(std::size_t index) {
@@ -77,27 +132,30 @@ bool ChatSession::read_new_lines(std::size_t index) {
     if (line.parts.kind != LineKind::message) continue;
     const std::string_view speaker = nick_of(line.text, line.parts);
     const std::string_view body = body_of(line.text, line.parts);
-    if (tracker_.match(room.ref.name, speaker, body, id, nick_)) {
+    const std::string& own = room.nick.empty() ? nick_ : nick_in(room);
+    if (tracker_.match(room.ref.name, speaker, body, id, own)) {
       if (nick_.empty()) nick_ = std::string(speaker);  // the mount's nick, as others see it
       continue;
     }
-    if (index == active_ || (nick_known() && speaker == nick_)) continue;
+    if (index == active_ || (nick_known() && speaker == nick_in(room))) continue;
     if (!room.first_unread) room.first_unread = id;
-    ++room.unread;
-    if (!find_mentions(body, nick()).empty()) ++room.mentions;
+    ++room.unread;  // until the next ROOM/status says how many the mount counts
+    if (!find_mentions(body, nick_in(room)).empty()) ++room.mentions;
   }
   return true;
 }
 
-bool ChatSession::check_delivery(ChatRoom& room) {
-  if (tracker_.pending(room.ref.name) == 0) return false;
-  const auto status = read_room_status(room_file(room, "status"));
+bool ChatSession::check_delivery(ChatRoom& room, const std::optional<RoomStatus>& status) {
   if (!status) return false;
+  // Receipts keep coming for lines already on the server.
+  const bool read_changed = tracker_.status_sent(room.ref.name, status->sent);
+  if (tracker_.pending(room.ref.name) == 0) return read_changed;
   const std::size_t before = tracker_.pending(room.ref.name);
   tracker_.status_pending(room.ref.name, status->pending);
   std::string problem = status->last_error;
   if (status->state.starts_with("read-only")) problem = status->state;
-  const bool changed = before != tracker_.pending(room.ref.name) || problem != room.server_problem;
+  const bool changed = read_changed || before != tracker_.pending(room.ref.name) ||
+                       problem != room.server_problem;
   room.server_problem = tracker_.pending(room.ref.name) > 0 ? problem : std::string();
   return changed;
 }
@@ -119,6 +177,10 @@ bool ChatSession::switch_to(std::size_t index) {
   return true;
 }
 
+void ChatSession::shown(std::int64_t id) {
+  if (ChatRoom& room = active(); room.feed) room.feed->mark_seen(id);
+}
+
 void ChatSession::say(std::string text) {
   if (ChatRoom& room = active(); room.feed) room.feed->add_local("-- " + std::move(text));
 }
@@ -126,7 +188,7 @@ void ChatSession::say(std::string text) {
 StyledLine ChatSession::styled(const ChatRoom& room, std::int64_t id,
                                std::size_t palette_size) const {
   const Delivery* d = tracker_.find(room.ref.name, id);
-  return style_line(room.feed->line(id), nick(), d, palette_size);
+  return style_line(room.feed->line(id), nick_in(room), d, palette_size);
 }
 
 ChatSession::Outcome ChatSession::submit(std::string_view line, std::int64_t now_ms) {
@@ -139,7 +201,7 @@ ChatSession::Outcome ChatSession::submit(std::string_view line, std::int64_t now
       send(cmd.argument);
       break;
     case K::action:
-      send(action_body(nick(), cmd.argument));
+      send(action_body(nick_in(active()), cmd.argument));
       break;
     case K::join:
       join(cmd.argument);
@@ -221,6 +283,16 @@ void ChatSession::list_rooms() {
 
 void ChatSession::list_members() {
   ChatRoom& room = active();
+  if (auto members = read_members_file(room_file(room, "members"))) {  // a member room
+    say("members of " + room.ref.name + ":");
+    for (const RoomMember& m : *members) {
+      std::string line = "  " + m.name + " (" + m.role +
+                         (m.devices > 1 ? ", " + std::to_string(m.devices) + " devices" : "") + ")";
+      if (!m.read_time.empty()) line += "  read up to " + local_time_of(m.read_time);
+      say(line);
+    }
+    return;
+  }
   bool partial = false;
   const std::vector<Member> members =
       members_of_log(room_file(room, "log"), kMembersScanBytes, partial);

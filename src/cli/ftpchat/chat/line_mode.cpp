@@ -26,11 +26,13 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-// Prints the lines [from, feed.end_id()) to stdout.
-bool print_lines(const RoomFeed& feed, std::int64_t from) {
+// Prints the lines [from, feed.end_id()) to stdout; printed, they are seen.
+bool print_lines(RoomFeed& feed, std::int64_t from) {
   std::string out;
   for (std::int64_t id = from; id < feed.end_id(); ++id) out += feed.line(id).text + "\n";
-  return write_all(STDOUT_FILENO, out);
+  if (!write_all(STDOUT_FILENO, out)) return false;
+  feed.mark_seen(feed.end_id() - 1);
+  return true;
 }
 }  // namespace
 

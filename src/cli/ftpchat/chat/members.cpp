@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
+#include <ctime>
 
 #include "log_line.hpp"
 #include "unique_fd.hpp"
@@ -59,6 +61,51 @@ std::vector<Member> members_of_log(const std::string& log_path, std::size_t max_
     pending.erase(0, from);
   }
   return list.members();
+}
+
+std::optional<RoomMember> parse_member_line(std::string_view line) {
+  std::vector<std::string_view> f;
+  while (!line.empty()) {
+    const std::size_t sp = line.find(' ');
+    f.push_back(line.substr(0, sp));
+    line.remove_prefix(sp == std::string_view::npos ? line.size() : sp + 1);
+  }
+  if (f.size() != 5 && f.size() != 7) return std::nullopt;
+  RoomMember m{std::string(f[0]), std::string(f[1]), std::string(f[2]), std::string(f[4]), 0, {}, {}};
+  const auto [end, ec] = std::from_chars(f[3].data(), f[3].data() + f[3].size(), m.devices);
+  if (ec != std::errc() || end != f[3].data() + f[3].size()) return std::nullopt;
+  if (f.size() == 7 && f[5] != "-") {
+    m.read_time = std::string(f[5]);
+    m.read_id = std::string(f[6]);
+  }
+  return m;
+}
+
+std::optional<std::vector<RoomMember>> read_members_file(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  std::string text;
+  char buf[16384];
+  for (ssize_t n; (n = ::read(fd.get(), buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  std::vector<RoomMember> out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t eol = std::min(text.find('\n', pos), text.size());
+    if (auto m = parse_member_line(std::string_view(text).substr(pos, eol - pos))) out.push_back(std::move(*m));
+    pos = eol + 1;
+  }
+  return out;
+}
+
+std::string local_time_of(const std::string& rfc3339) {
+  std::tm tm{};
+  const char* end = ::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') return rfc3339;
+  const std::time_t t = ::timegm(&tm);
+  std::tm local{};
+  localtime_r(&t, &local);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &local);
+  return buf;
 }
 
 }  // namespace ftpchat::chat

@@ -203,6 +203,11 @@ void Screen::draw_conversation(ChatSession& session) {
     const Row& r = laid.rows[static_cast<std::size_t>(row)];
     draw_styled(y++, laid.line, r.begin, r.end, r.indent);
   }
+  // The lines on screen are seen (a line cut off at the bottom is not, yet).
+  if (!rows.empty()) {
+    const RowRef& last = rows.back();
+    session.shown(last.row + 1 < src.rows(last.id) ? last.id - 1 : last.id);
+  }
 }
 
 void Screen::draw_status(const ChatSession& session) {
