@@ -190,6 +190,11 @@ Result<void> Room::sync() {
   return result;
 }
 
+void Room::check_header_first() {
+  std::lock_guard lock(net_mu_);
+  syncs_since_header_check_ = kHeaderCheckEvery - 1;
+}
+
 bool Room::wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patience) const {
   std::unique_lock lock(sync_wait_mu_);
   return sync_cv_.wait_for(lock, patience, [&] { return syncs_finished_.load() > seen; });
@@ -219,6 +224,7 @@ bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
     if (raw.value() != opened_.header.raw) reason = "the room header was replaced on the server";
   }
   if (reason.empty()) return true;
+  if (ctx_.headers) ctx_.headers->forget(folder_);  // the next mount reads the server's
   const std::string text = reason + "; refusing it: the room is read-only from now on (shown: what arrived before)";
   add_notice(std::string(layout::kHeaderFile), Notice::rewritten, text);
   std::lock_guard lock(state_mu_);

@@ -88,6 +88,10 @@ class Room {
   // A "-!- text" line in the log (and the daemon's log), e.g. why a ROOM/control line failed.
   void notice_in_log(const std::string& text);
 
+  // The header this room was opened with came from this machine (room/header_cache.hpp): the
+  // first sync compares it byte for byte with the server's. Before the room is shared.
+  void check_header_first();
+
   // Fetches what is new on the server and appends it to the log.
   Result<void> sync();
   // Syncs finished so far (successful or not), and a wait until there are more than `seen`,
