@@ -4,6 +4,7 @@
 //  1. the header comes from this machine when it kept it (room/header_cache.hpp): no request;
 //     the room's first sync compares it with the server's. A kept header that does not open
 //     the room is compared with the server's at once, and only a different one is tried;
+//     a header that does not parse is read once more (a transfer cut short looks like that);
 //  2. a header read from the server that opened its room is kept for the next mount;
 //  3. rooms open in parallel (ChatEngine::refresh_locked): at most one key derivation per
 //     core at a time (Argon2id takes 64 MiB each), the passphrase asked for once.
@@ -25,8 +26,10 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
     if (*from_kept && (*from_kept)->room) return std::move(*from_kept);
     headers_->forget(folder);
   }
-  auto raw = transport_.read(layout::join(folder, layout::kHeaderFile), 0);
-  if (raw && kept && raw.value() == *kept) {  // the same bytes: the same answer
+  const std::string path = layout::join(folder, layout::kHeaderFile);
+  auto raw = transport_.read(path, 0);
+  // The same bytes, or the first of them (a transfer cut short): the same answer.
+  if (raw && kept && kept->starts_with(raw.value())) {
     if (*from_kept && (*from_kept)->reason_code != Errc::not_member)
       log_.warning("room " + folder + " cannot be opened: " + (*from_kept)->reason);
     return std::move(*from_kept);
@@ -53,6 +56,13 @@ Result<ChatEngine::Slot> ChatEngine::open_folder(const std::string& folder,
     return slot;
   }
   auto opened = open_header(folder, raw.value(), false);
+  if (opened && !opened->room && opened->reason_code == Errc::bad_data) {
+    // Once more: a transfer cut short can look like a short, unreadable header.
+    if (auto again = transport_.read(path, 0); again && again.value() != raw.value()) {
+      raw = std::move(again);
+      opened = open_header(folder, raw.value(), false);
+    }
+  }
   if (opened && opened->room && headers_) headers_->store(folder, raw.value());  // rule 2
   return opened;
 }

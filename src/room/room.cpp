@@ -200,9 +200,10 @@ bool Room::wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patienc
   return sync_cv_.wait_for(lock, patience, [&] { return syncs_finished_.load() > seen; });
 }
 
-// The header is immutable and pinned (docs/FORMAT.md): when it changes size, disappears,
-// or (checked now and then) differs byte for byte from the one this mount opened, the room
-// turns read-only and keeps what it showed. It never switches to another key.
+// The header is immutable and pinned (docs/FORMAT.md): when it changes size, disappears (a
+// listing without it is confirmed by reading it), or (checked now and then) differs byte for
+// byte from the one this mount opened, the room turns read-only and keeps what it showed. It
+// never switches to another key.
 // Returns false when the room is (now) read-only.
 bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
   {
@@ -212,16 +213,27 @@ bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
   const DirEntry* header = nullptr;
   for (const DirEntry& e : listing)
     if (!e.is_dir && e.name == layout::kHeaderFile) header = &e;
+  // A read of the header that ended early (a connection cut mid-transfer can look like a
+  // short file) tells nothing: only other bytes, or none at all, do.
+  const auto differs = [&](const std::string& raw) {
+    return raw != opened_.header.raw &&
+           !(raw.size() < opened_.header.raw.size() && opened_.header.raw.starts_with(raw));
+  };
   std::string reason;
-  if (header == nullptr) {
-    reason = "the room header disappeared from the server";
+  if (header == nullptr) {  // confirmed by a read: a listing cut short must not end the room
+    auto raw = ctx_.transport.read(layout::join(folder_, layout::kHeaderFile), 0);
+    if (!raw && raw.error().code == Errc::not_found)
+      reason = "the room header disappeared from the server";
+    else if (raw && differs(raw.value()))
+      reason = "the room header was replaced on the server";
   } else if (header->size && *header->size != opened_.header.raw.size()) {
     reason = "the room header was replaced on the server";
   } else if (++syncs_since_header_check_ >= kHeaderCheckEvery || !header->size) {
-    syncs_since_header_check_ = 0;
     auto raw = ctx_.transport.read(layout::join(folder_, layout::kHeaderFile), 0);
-    if (!raw) return true;  // cannot tell now; try again next time
-    if (raw.value() != opened_.header.raw) reason = "the room header was replaced on the server";
+    if (!raw || (raw.value() != opened_.header.raw && !differs(raw.value())))
+      return true;  // cannot tell now; try again next time
+    syncs_since_header_check_ = 0;
+    if (differs(raw.value())) reason = "the room header was replaced on the server";
   }
   if (reason.empty()) return true;
   if (ctx_.headers) ctx_.headers->forget(folder_);  // the next mount reads the server's

@@ -21,6 +21,7 @@ class MemoryTransport final : public Transport {
   std::set<std::string> dirs{""};
   std::vector<std::string> listed;           // every directory listed, in order
   std::vector<std::string> read_paths;       // every file read (read_to), in order
+  std::set<std::string> unlisted;            // files left out of listings (a listing cut short)
   // Lands in the file just before the next append to it: an append given up on that the
   // server finishes late (a "ghost").
   std::string ghost_before_next_append;
@@ -49,7 +50,8 @@ class MemoryTransport final : public Transport {
       if (!d.empty() && d.rfind(prefix, 0) == 0 && d.find('/', prefix.size()) == std::string::npos)
         out.push_back(DirEntry{d.substr(prefix.size()), true, std::nullopt});
     for (const auto& [path, data] : files)
-      if (path.rfind(prefix, 0) == 0 && path.find('/', prefix.size()) == std::string::npos)
+      if (path.rfind(prefix, 0) == 0 && path.find('/', prefix.size()) == std::string::npos &&
+          !unlisted.count(path))
         out.push_back(DirEntry{path.substr(prefix.size()), false, data.size()});
     return out;
   }
