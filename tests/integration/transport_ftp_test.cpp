@@ -481,7 +481,8 @@ TEST(FtpStatFallback, ServerWithoutStat) {
 }
 
 TEST(FtpStatFallback, StatAnsweringTheServersStatus) {
-  expect_list_fallback({}, {"--stat-status"}, "append, listing by LIST (STAT answers without a listing)");
+  expect_list_fallback({}, {"--stat-status"},
+                       "append, listing by LIST (STAT answers without a listing)");
 }
 
 TEST(FtpStatFallback, StatListingNothing) {
@@ -494,7 +495,8 @@ TEST_F(FtpTransportTest, ActiveOptionOpensDataConnectionsFromTheServer) {
   const int port = testing::free_port();
   TransportOptions opts;
   opts.active_port =
-      parse_active_mode("127.0.0.1:" + std::to_string(port) + "-" + std::to_string(port + 3)).value();
+      parse_active_mode("127.0.0.1:" + std::to_string(port) + "-" + std::to_string(port + 3))
+          .value();
   write_local(local("f"), "0123456789");
   TracedTransport traced(server_->url(base_ + "/"), local("../trace-" + base_ + ".log"), opts);
   Transport& t = *traced.transport;

@@ -10,7 +10,8 @@ namespace {
 // The control lines of one request on a fresh connection: login, then the STAT reply.
 std::vector<std::string> with_login(std::vector<std::string> stat_reply) {
   std::vector<std::string> lines = {"220 (vsFTPd 3.0.3)", "331 Please specify the password.",
-                                    "230 Login successful.", "257 \"/srv\" is the current directory"};
+                                    "230 Login successful.",
+                                    "257 \"/srv\" is the current directory"};
   lines.insert(lines.end(), stat_reply.begin(), stat_reply.end());
   return lines;
 }
@@ -29,7 +30,7 @@ const DirEntry* entry(const StatListing& s, const std::string& name) {
 
 TEST(FtpStat, CommandNamesTheFolderSafely) {
   EXPECT_EQ(stat_command("chat/room/2026-12/"), "STAT chat/room/2026-12/");
-  EXPECT_EQ(stat_command(""), "STAT .");  // a bare STAT is the server's status
+  EXPECT_EQ(stat_command(""), "STAT .");         // a bare STAT is the server's status
   EXPECT_EQ(stat_command("-x/"), "STAT ./-x/");  // not ls options
   EXPECT_EQ(stat_command("/abs/dir/"), "STAT /abs/dir/");
   EXPECT_EQ(stat_command("a b/\xC3\xBC/"), "STAT a b/\xC3\xBC/");
@@ -51,8 +52,8 @@ TEST(FtpStat, VsftpdListsDotEntriesAndSpacesAndUtf8) {
   const StatListing s = judge_stat_reply(reply);
   ASSERT_EQ(s.verdict, StatVerdict::listing);
   EXPECT_TRUE(s.listing.has_dot);
-  EXPECT_EQ(names(s), (std::vector<std::string>{"-dash", "name with  spaces ", "subdir",
-                                                "writer-a", "\xC3\xBCn\xC3\xAF \xC2\xA9"}));
+  EXPECT_EQ(names(s), (std::vector<std::string>{"-dash", "name with  spaces ", "subdir", "writer-a",
+                                                "\xC3\xBCn\xC3\xAF \xC2\xA9"}));
   ASSERT_NE(entry(s, "writer-a"), nullptr);
   EXPECT_EQ(entry(s, "writer-a")->size, 91u);
   EXPECT_TRUE(entry(s, "subdir")->is_dir);
@@ -101,8 +102,7 @@ TEST(FtpStat, PureFtpdShortTitles) {
   }));
   ASSERT_EQ(s.verdict, StatVerdict::listing);
   EXPECT_EQ(names(s), (std::vector<std::string>{"writer-a", "subdir"}));
-  EXPECT_EQ(judge_stat_reply(stat_reply({"213-STAT", "213 End."})).verdict,
-            StatVerdict::empty);
+  EXPECT_EQ(judge_stat_reply(stat_reply({"213-STAT", "213 End."})).verdict, StatVerdict::empty);
 }
 
 TEST(FtpStat, ProftpdIndentedLinesAndCode212) {
@@ -135,9 +135,10 @@ TEST(FtpStat, BodyLinesRepeatingTheCodeLoseIt) {
 
 TEST(FtpStat, ServersWithoutAStatListing) {
   // Unknown or unimplemented commands, and arguments refused.
-  for (const char* line : {"500 Command \"STAT\" not understood.", "502 Command not implemented.",
-                           "501 Syntax error in parameters", "504 Not implemented for that parameter",
-                           "202 Command not implemented, superfluous at this site."}) {
+  for (const char* line :
+       {"500 Command \"STAT\" not understood.", "502 Command not implemented.",
+        "501 Syntax error in parameters", "504 Not implemented for that parameter",
+        "202 Command not implemented, superfluous at this site."}) {
     const StatListing s = judge_stat_reply(stat_reply(with_login({line})));
     EXPECT_EQ(s.verdict, StatVerdict::lacks) << line;
     EXPECT_NE(s.note.find("server lacks STAT"), std::string::npos) << s.note;
@@ -158,20 +159,19 @@ TEST(FtpStat, ServersWithoutAStatListing) {
 }
 
 TEST(FtpStat, CwdBackToTheLoginFolderAfterTheStatIsNotItsReply) {
-  const FtpReply listing = stat_reply({"213-STAT", "-rw-r--r-- 1 u g 5 Jan  2 03:04 a",
-                                       "213 End.", "250 OK. Current directory is /"});
+  const FtpReply listing = stat_reply({"213-STAT", "-rw-r--r-- 1 u g 5 Jan  2 03:04 a", "213 End.",
+                                       "250 OK. Current directory is /"});
   EXPECT_EQ(listing.code, 213);
   EXPECT_EQ(listing.body.size(), 1u);
-  const FtpReply refused = stat_reply({"450 chat/nope: No such file or directory",
-                                       "250 CWD command successful"});
+  const FtpReply refused =
+      stat_reply({"450 chat/nope: No such file or directory", "250 CWD command successful"});
   EXPECT_EQ(refused.code, 450);
   EXPECT_EQ(judge_stat_reply(refused).verdict, StatVerdict::refused);
 }
 
 TEST(FtpStat, TheLastReplyWinsAndSingleLineRepliesHaveNoBody) {
-  const FtpReply reply = stat_reply({"213-Status follows:",
-                                         "-rw-r--r-- 1 u g 5 Jan  2 03:04 a", "213 End",
-                                         "213 12345"});
+  const FtpReply reply = stat_reply(
+      {"213-Status follows:", "-rw-r--r-- 1 u g 5 Jan  2 03:04 a", "213 End", "213 12345"});
   EXPECT_EQ(reply.code, 213);
   EXPECT_TRUE(reply.body.empty());
   // An unfinished multi-line reply (connection cut) is no reply.
