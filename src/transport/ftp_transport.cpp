@@ -10,7 +10,7 @@
 //    round trip); a file shorter than the offset is told by the server's 554, or (vsftpd
 //    sends nothing) by a SIZE asked only when nothing came.
 // 4. Data connections are passive unless -o active asks for EPRT/PORT; a server that refuses
-//    passive ones gets active ones from then on.
+//    passive ones gets active ones from then on (without TLS: libcurl 7.88 cannot do both).
 // Minimal servers are met by trying, once per mount; CurlTransportBase remembers (mode()):
 // 5. No SIZE: never needed (sizes come from listings).
 // 6. No REST: download() says lacks; the base fetches whole files from then on and drops
@@ -202,13 +202,13 @@ class FtpTransport final : public CurlTransportBase {
   //   few transfers ("522 SSL connection failed: session reuse required"); TLS 1.2 session
   //   reuse works. So on a 522 this transport moves to TLS 1.2 for good.
   // - Rule 4: a server that refuses EPSV and PASV (vsftpd with pasv_enable=NO answers 550)
-  //   gets active data connections from the control connection's address.
+  //   gets active data connections from the control connection's address; not over TLS,
+  //   where libcurl 7.88's active data connections fail (the refusal is then the error).
   bool adapt_after_failure(const CurlReply& reply) override {
-    if (reply.code == CURLE_FTP_WEIRD_PASV_REPLY && active_port_.empty() &&
+    if (reply.code == CURLE_FTP_WEIRD_PASV_REPLY && active_port_.empty() && !uses_tls_ &&
         reply.response_code >= 400) {
       log().info("the server refuses passive data connections (" + reply.server_reply +
-                 "); using active mode (EPRT/PORT) with " + url().redacted() +
-                 (uses_tls_ ? "; FTPS in active mode fails with libcurl 7.88" : ""));
+                 "); using active mode (EPRT/PORT) with " + url().redacted());
       active_port_ = "-";
       capabilities().set_active("server refused passive");
       return true;

@@ -521,7 +521,17 @@ TEST_F(FtpTransportTest, ActiveOptionOpensDataConnectionsFromTheServer) {
   auto sftp = parse_remote_url("sftp://u@127.0.0.1:1/x/");
   auto refused = open_curl_transport(*sftp, opts, log_);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().detail, "-o active works with ftp:// and ftps:// only");
+  EXPECT_EQ(refused.error().detail, "-o active works with ftp:// only");
+  // libcurl 7.88's active FTPS data connections time out: refused before any connection.
+  for (const char* tls_url : {"ftps://u@127.0.0.1:1/x/", "ftp://u@127.0.0.1:1/x/"}) {
+    TransportOptions with_tls = opts;
+    with_tls.tls = TlsMode::require;
+    auto over_tls = open_curl_transport(*parse_remote_url(tls_url), with_tls, log_);
+    ASSERT_FALSE(over_tls.ok()) << tls_url;
+    EXPECT_EQ(over_tls.error().code, Errc::invalid_argument);
+    EXPECT_NE(over_tls.error().detail.find("-o active does not work with TLS"), std::string::npos)
+        << over_tls.error().detail;
+  }
 }
 
 TEST(CurlTransportSchemes, SftpAndFileAreServed) {
