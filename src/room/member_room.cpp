@@ -219,25 +219,26 @@ Result<std::string> MemberRoom::encode(RecordKind kind, const EpochId& epoch, co
                                        std::string_view payload) const {
   const RecordCipher* cipher = keys_.epoch(epoch);
   if (cipher == nullptr) return make_error(Errc::internal, "no key for the epoch to send in");
-  return encode_record_v2(*cipher, epoch, room_id_, writer, v2_plaintext(kind, seq, stamp, payload));
+  return encode_record_v2(*cipher, epoch, room_id_, writer, v2_content(kind, seq, stamp, payload));
 }
 
 Result<std::vector<std::string>> MemberRoom::sealed_lines(const Id128& writer,
                                                           const std::vector<SpooledRecord>& pending,
-                                                          std::uint64_t stamp,
                                                           std::optional<ChainPoint>& chain) const {
   std::vector<std::string> out;
   std::vector<DecodedRecord> run;
   std::size_t run_bytes = 0;
+  // The run's last record goes up again, encrypted with its seal (fresh nonce): FORMAT.md,
+  // "Chains and seals", writer rule 1.
   const auto seal = [&]() -> Result<void> {
     if (run.empty()) return {};
     std::vector<RunEntry> entries;
-    for (const DecodedRecord& r : run) entries.push_back(RunEntry{r.epoch, r.plaintext});
+    for (const DecodedRecord& r : run) entries.push_back(RunEntry{r.epoch, r.content});
     const SealPayload s = seal_records(*me_, room_id_, writer, run.front().message.seq, entries, chain);
-    auto line = encode(RecordKind::seal, run.back().epoch, writer, run.back().message.seq, stamp,
-                       encode_seal_payload(s));
-    if (!line) return line.error();
-    out.push_back(std::move(*line));
+    const DecodedRecord& last = run.back();
+    const RecordCipher* cipher = keys_.epoch(last.epoch);
+    if (cipher == nullptr) return make_error(Errc::internal, "no key for a spooled record's epoch");
+    out.back() = encode_record_v2(*cipher, last.epoch, room_id_, writer, last.content, encode_seal(s));
     run.clear();
     run_bytes = 0;
     return {};

@@ -252,12 +252,12 @@ Result<void> Room::upload_pending() {
   const std::string path = writer_path(writer);
   const std::string in_room = path.substr(folder_.size() + 1);  // as cursors_ names it
   std::optional<ChainPoint> chain;
-  if (member_) {  // the upload ends with a seal (FORMAT.md, "Chains and seals"), writer rule 2
+  if (member_) {  // the upload ends with a sealed record (FORMAT.md, "Chains and seals")
     if (auto known = own_chains_.find(in_room); known != own_chains_.end())
       chain = known->second;
     else if (auto read = cursors_.find(in_room); read != cursors_.end())
       chain = read->second.chain();
-    auto sealed = member_->sealed_lines(writer, pending, ctx_.clock.tick(), chain);
+    auto sealed = member_->sealed_lines(writer, pending, chain);
     if (!sealed) {
       note_send_result(sealed.error());
       out_cv_.notify_all();

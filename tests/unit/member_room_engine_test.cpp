@@ -121,16 +121,15 @@ TEST_F(MemberRoomEngineTest, ARecordClaimingToBeAnotherMemberIsRejectedByEveryRe
   Message msg;
   msg.id = random_id();
   msg.body = "I am alice, trust me";
-  const std::string plain = v2_plaintext(RecordKind::message, 1, 1ull << 40, v2_message_payload(msg).value());
+  const std::string content = v2_content(RecordKind::message, 1, 1ull << 40, v2_message_payload(msg).value());
   const Id128 room = alice_->room()->opened().header.room_id;
   std::optional<ChainPoint> chain;
-  SealPayload seal = seal_records(bm.me(), room, forged_writer, 1, {{epoch, plain}}, chain);
+  SealPayload seal = seal_records(bm.me(), room, forged_writer, 1, {{epoch, content}}, chain);
   seal.signer = alice_id_->public_key();
-  const std::string record = encode_record_v2(*bm.keys().epoch(epoch), epoch, room, forged_writer, plain);
-  const std::string seal_line = encode_record_v2(*bm.keys().epoch(epoch), epoch, room, forged_writer,
-                                                 v2_plaintext(RecordKind::seal, 1, 1ull << 40, encode_seal_payload(seal)));
+  const std::string record = encode_record_v2(*bm.keys().epoch(epoch), epoch, room, forged_writer,
+                                              content, encode_seal(seal));
   server_.files[folder() + "/" + layout::period_of(alice_->clock.ms) + "/" + layout::writer_file(forged_writer)] =
-      "\n" + record + "\n" + seal_line + "\n";
+      "\n" + record + "\n";
   ASSERT_TRUE(alice_->room()->send({"still alice"}));
   for (Member* reader : {alice_.get(), bob_.get()}) {
     const std::string log = reader->text();

@@ -76,12 +76,12 @@ class MemberRoom {
   Result<EpochId> send_epoch() const;
   Result<std::string> encode(RecordKind kind, const EpochId& epoch, const Id128& writer,
                              std::uint64_t seq, std::uint64_t stamp, std::string_view payload) const;
-  // The lines to append for pending records, with a seal at least every kMaxRunRecords
-  // records and kMaxRunLineBytes bytes and at the end, continuing `chain` (the file's, as this
-  // writer last sealed or read it) when it ends right before them; `chain` is updated.
+  // The lines to append for pending records: their spooled lines, but the last one and one
+  // at least every kMaxRunRecords records and kMaxRunLineBytes bytes encrypted again with a
+  // seal, continuing `chain` (the file's, as this writer last sealed or read it) when it ends
+  // right before them; `chain` is updated.
   Result<std::vector<std::string>> sealed_lines(const Id128& writer,
                                                 const std::vector<SpooledRecord>& pending,
-                                                std::uint64_t stamp,
                                                 std::optional<ChainPoint>& chain) const;
   std::string own_name() const;
   std::string display_name(const PublicKey& key) const;

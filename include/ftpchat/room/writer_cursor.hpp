@@ -110,8 +110,6 @@ class WriterCursor {
   bool frozen_ = false;
   LineSplitter lines_;
   std::optional<ChainVerifier> runs_;     // v2, made at the first v2 record
-  std::string seal_head_;                 // v2: the first 23 characters of the last seal line
-                                          // kept, whose epoch had a key (most seals share it)
   std::vector<std::string> awaiting_;     // v2 lines waiting for a key, in file order
   std::size_t awaiting_bytes_ = 0;
 };
