@@ -42,7 +42,15 @@ IngestResult WriterCursor::ingest(std::string_view bytes, const CursorKeys& keys
   offset_ += bytes.size();
   tail_ += bytes.substr(bytes.size() > kOverlapBytes ? bytes.size() - kOverlapBytes : 0);
   if (tail_.size() > kOverlapBytes) tail_.erase(0, tail_.size() - kOverlapBytes);
-  for (std::string& line : lines_.feed(bytes)) take_line(std::move(line), keys, out);
+  for (std::string& line : lines_.feed(bytes)) {
+    take_line(std::move(line), keys, out);
+    if (runs_ && runs_->check_due()) check_seals(keys, out);
+  }
+  return out;
+}
+
+IngestResult WriterCursor::finish(const CursorKeys& keys) {
+  IngestResult out;
   check_seals(keys, out);
   return out;
 }

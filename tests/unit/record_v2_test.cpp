@@ -9,6 +9,7 @@
 #include "ftpchat/identity/membership_record.hpp"
 #include "ftpchat/identity/seal.hpp"
 #include "ftpchat/record/record.hpp"
+#include "ftpchat/room/writer_cursor.hpp"
 #include "kat_v2.hpp"
 
 namespace ftpchat {
@@ -428,6 +429,56 @@ TEST(ChainVerifier, AWriterSealsOneChainAcrossUploadsAndSessions) {
     EXPECT_EQ(verified, 50u);
     EXPECT_EQ(reader.chain()->anchor, 30u);
     EXPECT_EQ(reader.chain()->seq, 50u);
+    EXPECT_EQ(signer, me.public_key());
+  }
+}
+
+// A writer file of one message per upload, as WriterCursor reads it: a fetch's seals are
+// checked at its end (finish), and during a long fetch once about kCheckPendingRecords records
+// wait, so history costs a signature per thousand records, not one per piece.
+TEST(ChainVerifier, AReaderChecksSealsPerFetchAndEveryThousandRecords) {
+  const Identity me = Identity::generate();
+  const Id128 room = random_id(), writer = random_id();
+  const EpochKey e = epoch_key_from(SecretBytes::from(std::string(32, 'e')));
+  Keyring keys;
+  keys.add(e.clone());
+  std::optional<ChainPoint> chain;
+  std::string file;
+  const std::uint64_t total = 3 * kCheckPendingRecords + 100;
+  for (std::uint64_t seq = 1; seq <= total; ++seq) {
+    const std::string content =
+        v2_content(RecordKind::message, seq, seq << 16, std::string(1, '\0') + std::string(16, 'm'));
+    const SealPayload s = seal_records(me, room, writer, seq, {{e.id, content}}, chain);
+    file += "\n" + encode_record_v2(*keys.epoch(e.id), e.id, room, writer, content, encode_seal(s)) + "\n";
+  }
+  {  // a live poll: an upload in small pieces, verified only when the fetch ends
+    std::optional<PublicKey> signer;
+    SeqSet seqs;
+    const CursorKeys ck{keys, room, &seqs, &signer, nullptr};
+    WriterCursor cursor(writer);
+    const std::size_t five = file.find("\n\n", 1);  // the end of the first upload
+    std::size_t verified = 0;
+    for (std::size_t at = 0; at < five + 1; at += 100)
+      verified += cursor.ingest(std::string_view(file).substr(at, std::min<std::size_t>(100, five + 1 - at)), ck).verified.size();
+    EXPECT_EQ(verified, 0u);
+    EXPECT_EQ(cursor.finish(ck).verified.size(), 1u);
+  }
+  {  // history in 4 KiB pieces: checks while the fetch goes on, pending stays bounded
+    std::optional<PublicKey> signer;
+    SeqSet seqs;
+    const CursorKeys ck{keys, room, &seqs, &signer, nullptr};
+    WriterCursor cursor(writer);
+    std::size_t verified = 0, checks = 0;
+    for (std::size_t at = 0; at < file.size(); at += 4096) {
+      const std::size_t got = cursor.ingest(std::string_view(file).substr(at, 4096), ck).verified.size();
+      verified += got;
+      checks += got > 0;
+      EXPECT_LE(got, kCheckPendingRecords + 1);
+    }
+    EXPECT_EQ(checks, 3u);  // once per kCheckPendingRecords records
+    IngestResult last = cursor.finish(ck);
+    EXPECT_EQ(last.rejected, 0u) << last.reason;
+    EXPECT_EQ(verified + last.verified.size(), total);
     EXPECT_EQ(signer, me.public_key());
   }
 }

@@ -27,6 +27,10 @@ constexpr std::size_t kMaxRunRecords = 1024;               // records between a 
 constexpr std::size_t kMaxRunLineBytes = 1024 * 1024;      // ... and bytes of their lines
 constexpr std::size_t kMaxPendingRecords = 4096;           // what a reader keeps unverified
 constexpr std::size_t kMaxPendingBytes = 8 * 1024 * 1024;
+// While a fetch goes on, a reader checks the seals once this much waits (FORMAT.md, "Checking
+// seals"): records, their bytes, or seals kept.
+constexpr std::size_t kCheckPendingRecords = 1024;
+constexpr std::size_t kCheckPendingBytes = 1024 * 1024;
 
 ChainValue chain_start(const Id128& room_id, const Id128& writer, std::uint64_t anchor);
 ChainValue chain_step(const ChainValue& previous, const Id128& epoch, std::string_view content);
@@ -94,6 +98,11 @@ class ChainVerifier {
   RunOutcome check(std::optional<PublicKey>& writer_signer);
 
   std::size_t pending() const { return pending_.size(); }
+  // Whether enough waits that a reader in the middle of a fetch should check() now.
+  bool check_due() const {
+    return pending_.size() >= kCheckPendingRecords || pending_bytes_ >= kCheckPendingBytes ||
+           seals_.size() >= kCheckPendingRecords;
+  }
   // After the last verified record; nullopt before the first.
   const std::optional<ChainPoint>& chain() const { return chain_; }
 
