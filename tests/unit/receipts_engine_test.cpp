@@ -79,7 +79,14 @@ TEST_F(ReceiptsEngineTest, AReadBecomesAReceiptTheSenderSeesInStatusAndMembers) 
   ASSERT_TRUE(alice_->room()->send({"hello team"}));
   EXPECT_EQ(line_of(alice_->status(), "sent 1"), "sent 1: 2026-11-18T11:06:40Z on server: hello team");
   EXPECT_EQ(line_of(alice_->status(), "receipts"), "receipts: on");
+  // Member rooms count unread as passphrase rooms do (own messages never), and status names
+  // the user as the members do.
+  ASSERT_TRUE(bob_->room()->sync());
+  EXPECT_EQ(bob_->room()->unread(), 1u);
+  EXPECT_EQ(alice_->room()->unread(), 0u);
+  EXPECT_EQ(line_of(bob_->status(), "nick"), "nick: bob");
   ASSERT_NE(bob_->read().find("<alice> hello team"), std::string::npos);
+  EXPECT_EQ(bob_->room()->unread(), 0u);
   const int appends = server_.appends;
   bob_->room()->send_receipt_if_due(t_);  // owed, within the grace: a reply may carry it
   EXPECT_EQ(server_.appends, appends);
