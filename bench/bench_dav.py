@@ -14,7 +14,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'tests', 'harness'))
 import chatharness as h  # noqa: E402
-from bench import pct, send_and_wait_on_server, writer_bytes  # noqa: E402  (bench/bench.py)
+from bench_common import pct, send_and_wait_on_server, writer_bytes  # noqa: E402
 
 PASS = 'bench passphrase'
 ROWS = []

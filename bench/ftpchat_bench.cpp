@@ -9,8 +9,13 @@
 //       the same for a member room (gen_member.cpp).
 //   ftpchat_bench appe URL BYTES COUNT
 //       the baseline for send latency: COUNT appends of BYTES bytes to URL with raw libcurl
-//       on one warm connection, driven by the multi interface (5 ms poll, as the transport
-//       does). Prints p50/p99/mean in microseconds.
+//       on one warm connection, driven by the multi interface as the transport drives it
+//       (polls of at most 5 ms, shorter when curl_multi_timeout asks). Prints p50/p99/mean in
+//       microseconds, then the first request's time
+//       (connection and login included) and the bytes received per request.
+//   ftpchat_bench list URL COUNT, ftpchat_bench get URL COUNT
+//       the same for listing a folder (bench/network.py's poll baseline) and downloading a
+//       file. sftp:// takes its key from FTPCHAT_BENCH_SSH_KEY and FTPCHAT_BENCH_SSH_HOST_SHA256.
 #include <curl/curl.h>
 #include <sodium.h>
 
@@ -18,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -41,7 +47,9 @@ int usage() {
                "usage: ftpchat_bench gen DIR NAME PASSFILE MESSAGES [WRITERS] [BODY_BYTES] "
                "[ACTIVE [OLD_MONTHS]]\n"
                "       ftpchat_bench gen-member DIR NAME IDFILE MESSAGES [MEMBERS] [RUN] [BODY_BYTES]\n"
-               "       ftpchat_bench appe URL BYTES COUNT\n");
+               "       ftpchat_bench appe URL BYTES COUNT\n"
+               "       ftpchat_bench list URL COUNT\n"
+               "       ftpchat_bench get URL COUNT\n");
   return 2;
 }
 
@@ -138,30 +146,64 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t n, void* user) {
   return take;
 }
 
-int appe(int argc, char** argv) {
-  if (argc < 5) return usage();
+std::size_t count_cb(char*, std::size_t size, std::size_t n, void* user) {
+  *static_cast<std::size_t*>(user) += size * n;
+  return size * n;
+}
+
+// sftp:// needs the bench's key and the server's host key: from the environment, as the
+// harness knows them (FTPCHAT_BENCH_SSH_KEY: private key file, its public half beside it
+// with .pub; FTPCHAT_BENCH_SSH_HOST_SHA256: base64 SHA-256 of the host key).
+void ssh_options(CURL* easy) {
+  if (const char* key = std::getenv("FTPCHAT_BENCH_SSH_KEY")) {
+    curl_easy_setopt(easy, CURLOPT_SSH_PRIVATE_KEYFILE, key);
+    curl_easy_setopt(easy, CURLOPT_SSH_PUBLIC_KEYFILE, (std::string(key) + ".pub").c_str());
+  }
+  if (const char* sha = std::getenv("FTPCHAT_BENCH_SSH_HOST_SHA256"))
+    curl_easy_setopt(easy, CURLOPT_SSH_HOST_PUBLIC_KEY_SHA256, sha);
+}
+
+// The raw libcurl baselines: COUNT + 1 requests of one kind on one handle (one connection,
+// kept warm), each driven by the multi interface as the transport does (5 ms poll, or less
+// when curl asks). The first opens the connection (connect, greeting, login) and is reported
+// on its own; p50/p99/mean cover the others. appe: append BYTES bytes to URL; list: list
+// the folder URL; get: download URL.
+int transfer(const std::string& op, int argc, char** argv) {
+  const bool upload = op == "appe";
+  if (argc < (upload ? 5 : 4)) return usage();
   const std::string url = argv[2];
-  const std::string payload = "\n" + std::string(std::stoul(argv[3]) - 2, 'A') + "\n";
-  const int count = std::stoi(argv[4]);
+  const std::string payload =
+      upload ? "\n" + std::string(std::stoul(argv[3]) - 2, 'A') + "\n" : std::string();
+  const int count = std::stoi(argv[upload ? 4 : 3]);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURL* easy = curl_easy_init();
   CURLM* multi = curl_multi_init();
   std::vector<double> us;
-  for (int i = 0; i < count + 1; ++i) {  // the first one opens the connection: not counted
+  double first_us = 0;
+  std::size_t received = 0;
+  for (int i = 0; i < count + 1; ++i) {
     Upload up{&payload};
     curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(easy, CURLOPT_APPEND, 1L);
-    curl_easy_setopt(easy, CURLOPT_READFUNCTION, read_cb);
-    curl_easy_setopt(easy, CURLOPT_READDATA, &up);
-    curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(payload.size()));
-    curl_easy_setopt(easy, CURLOPT_FTP_CREATE_MISSING_DIRS, 1L);
+    ssh_options(easy);
+    if (upload) {
+      curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+      curl_easy_setopt(easy, CURLOPT_APPEND, 1L);
+      curl_easy_setopt(easy, CURLOPT_READFUNCTION, read_cb);
+      curl_easy_setopt(easy, CURLOPT_READDATA, &up);
+      curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+      curl_easy_setopt(easy, CURLOPT_FTP_CREATE_MISSING_DIRS, 1L);
+    } else {
+      curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, count_cb);
+      curl_easy_setopt(easy, CURLOPT_WRITEDATA, &received);
+    }
     const auto t0 = std::chrono::steady_clock::now();
     curl_multi_add_handle(multi, easy);
     int running = 1;
     while (running) {
       curl_multi_perform(multi, &running);
-      if (running) curl_multi_poll(multi, nullptr, 0, 5, nullptr);
+      long timeout_ms = 5;
+      curl_multi_timeout(multi, &timeout_ms);
+      if (running) curl_multi_poll(multi, nullptr, 0, timeout_ms < 0 || timeout_ms > 5 ? 5 : timeout_ms, nullptr);
     }
     CURLMsg* msg;
     int left;
@@ -170,19 +212,24 @@ int appe(int argc, char** argv) {
       if (msg->msg == CURLMSG_DONE) rc = msg->data.result;
     curl_multi_remove_handle(multi, easy);
     if (rc != CURLE_OK) {
-      std::fprintf(stderr, "ftpchat_bench: append failed: %s\n", curl_easy_strerror(rc));
+      std::fprintf(stderr, "ftpchat_bench: %s failed: %s\n", op.c_str(), curl_easy_strerror(rc));
       return 1;
     }
     const double t = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
-    if (i > 0) us.push_back(t);
+    if (i == 0)
+      first_us = t;
+    else
+      us.push_back(t);
   }
   curl_multi_cleanup(multi);
   curl_easy_cleanup(easy);
+  if (us.empty()) us.push_back(first_us);
   std::sort(us.begin(), us.end());
   double sum = 0;
   for (double v : us) sum += v;
-  std::printf("p50_us %.0f p99_us %.0f mean_us %.0f\n", us[us.size() / 2],
-              us[std::min(us.size() - 1, us.size() * 99 / 100)], sum / us.size());
+  std::printf("p50_us %.0f p99_us %.0f mean_us %.0f first_us %.0f bytes %zu\n", us[us.size() / 2],
+              us[std::min(us.size() - 1, us.size() * 99 / 100)], sum / us.size(), first_us,
+              received / static_cast<std::size_t>(count + 1));
   return 0;
 }
 
@@ -197,6 +244,6 @@ int main(int argc, char** argv) {
     const int rc = gen_member(argc, argv);
     return rc == 2 ? usage() : rc;
   }
-  if (cmd == "appe") return appe(argc, argv);
+  if (cmd == "appe" || cmd == "list" || cmd == "get") return transfer(cmd, argc, argv);
   return usage();
 }

@@ -8,13 +8,14 @@
 # docs/PERFORMANCE.md records. Takes about 3 minutes (the idle figure needs 60 s of quiet).
 # With --s3: bench/bench_s3.py against a Ceph RADOS Gateway instead (about 2 minutes).
 # With --members: bench/bench_members.py, member rooms beside passphrase rooms (under a minute).
+# FTPCHAT_BENCH_SCRIPT names another script of bench/ to run the same way (network.sh does).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
 [ $# -gt 0 ] && shift
 cmake -S "$root" -B "$build" >/dev/null
 cmake --build "$build" -j2 --target ftpchatfs ftpchat_cli ftpchat_bench >/dev/null
-script=bench.py
+script=${FTPCHAT_BENCH_SCRIPT:-bench.py}
 if [ "${1:-}" = --s3 ]; then
   script=bench_s3.py
   shift

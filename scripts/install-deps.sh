@@ -24,6 +24,8 @@ PACKAGES=(
   procps iproute2 passwd coreutils
   # editors and tools the Unix-fit tests drive (vim, nano via tmux, ed, mount.fuse3)
   vim nano ed tmux mount
+  # the peer bench/network.sh measures against
+  sshfs
   # clocks off by hours (issue 10: LD_PRELOAD of libfaketime in a daemon under test)
   faketime
   help2man

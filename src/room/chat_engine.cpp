@@ -29,8 +29,14 @@ ChatEngine::~ChatEngine() { stop_poller(); }
 
 RoomContext ChatEngine::room_context() {
   Transport& rooms_transport = cached_ ? static_cast<Transport&>(*cached_) : transport_;
-  return RoomContext{rooms_transport, config_, wall_,      clock_,
-                     log_,            [this] { sender_.wake(); }, &transport_};
+  return RoomContext{.transport = rooms_transport,
+                     .config = config_,
+                     .wall = wall_,
+                     .clock = clock_,
+                     .log = log_,
+                     .wake_sender = [this] { sender_.wake(); },
+                     .server_answered = [this] { sender_.server_answered(); },
+                     .connection = &transport_};
 }
 
 std::vector<std::shared_ptr<Room>> ChatEngine::open_rooms() const {

@@ -1,7 +1,8 @@
 // OutboxSender: the upload loop. Lock order: mu_ is never held while a room is called;
 // rooms take their own locks (room.hpp) and call wake(), which takes mu_ alone.
 // Backoff: 250 ms after the first failure, doubling up to 30 s, back to none after a
-// success; a wake-up does not cut a backoff short (the server is the problem, not us).
+// success; a wake-up does not cut a backoff short (the server is the problem, not us), but
+// news that the server answers a poll again does.
 #include "ftpchat/room/outbox_sender.hpp"
 
 #include <algorithm>
@@ -35,6 +36,14 @@ void OutboxSender::stop() {
   }
 }
 
+void OutboxSender::server_answered() {
+  {
+    std::lock_guard lock(mu_);
+    answered_ = true;
+  }
+  cv_.notify_all();
+}
+
 void OutboxSender::wake() {
   {
     std::lock_guard lock(mu_);
@@ -62,8 +71,10 @@ void OutboxSender::run() {
     {
       std::unique_lock lock(mu_);
       if (!first) {
-        if (backoff.count() > 0)
-          cv_.wait_for(lock, backoff, [this] { return stopping_; });
+        if (backoff.count() > 0) {
+          answered_ = false;  // only news from while we wait (not our own upload's re-read)
+          cv_.wait_for(lock, backoff, [this] { return stopping_ || answered_; });
+        }
         else
           cv_.wait_for(lock, kIdleCheck, [this] { return stopping_ || woken_; });
       }

@@ -84,13 +84,20 @@ RoomCounters Room::counters() const {
 }
 
 void Room::note_sync_result(const std::optional<Error>& err) {
-  std::lock_guard lock(state_mu_);
-  if (err) {
-    counters_.sync_error = describe(*err);
-  } else {
+  bool sends_failing = false;
+  {
+    std::lock_guard lock(state_mu_);
+    if (err) {
+      counters_.sync_error = describe(*err);
+      return;
+    }
     counters_.sync_error.clear();
     counters_.last_sync_ms = ctx_.wall.now_ms();
+    // Only when uploads failed for want of the server: one that answers a listing but
+    // refuses uploads (a full disk) keeps the sender's backoff.
+    sends_failing = counters_.send_failures > 0 && counters_.send_unreachable;
   }
+  if (sends_failing && ctx_.server_answered) ctx_.server_answered();
 }
 
 void Room::note_send_result(const std::optional<Error>& err) {
@@ -102,6 +109,7 @@ void Room::note_send_result(const std::optional<Error>& err) {
     return;
   }
   counters_.send_error = describe(*err);
+  counters_.send_unreachable = err->code == Errc::unreachable || err->code == Errc::timeout;
   if (counters_.send_failures++ == 0) counters_.send_failing_since_ms = ctx_.wall.now_ms();
 }
 

@@ -1,6 +1,8 @@
-# A threaded TCP proxy on 127.0.0.1 for fault tests: cut live connections, refuse new ones, or
-# stall traffic. FTP control connections are recognised by their "220" greeting and their
-# PASV/EPSV replies rewritten so passive data connections also pass through the proxy.
+# A threaded TCP proxy on 127.0.0.1 for fault tests and network benches: cut live connections,
+# refuse new ones, stall traffic, or relay every byte over a modelled link (delay, jitter,
+# bandwidth cap: harness_link.py), logging what passes (harness_traffic.py). FTP control
+# connections are recognised by their "220" greeting and their PASV/EPSV replies rewritten so
+# passive data connections also pass through the proxy (and its link).
 import re
 import select
 import socket
@@ -9,9 +11,12 @@ import threading
 import time
 
 from harness_base import free_port, register, unregister
+from harness_link import DelayLine, Link, TokenBucket
+from harness_traffic import FtpCommandParser, TrafficLog
 
 _PASV_RE = re.compile(rb'^227 .*?\(?(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)?')
 _EPSV_RE = re.compile(rb'^229 (.*)\(\|\|\|(\d+)\|\)(.*)$')
+_FINAL_REPLY_RE = re.compile(rb'^\d{3} ')
 _TICK = 0.1  # how often blocked loops look at the stop/stall flags
 
 
@@ -29,11 +34,21 @@ class TcpProxy:
     ftp=None detects FTP by the server's greeting; ftp=False forwards bytes untouched (SFTP),
     ftp=True insists on it. After "AUTH TLS" the control channel is encrypted, so PASV replies
     cannot be rewritten: FTPS data connections go straight to the server (both on loopback).
-    The proxy shuts itself down after max_lifetime seconds."""
 
-    def __init__(self, target_port, target_host='127.0.0.1', ftp=None, max_lifetime=1800):
+    link (harness_link.Link) is what every relayed connection, control and data, goes through;
+    its bandwidth cap is one token bucket per direction for the whole proxy, shared by all its
+    connections as they would share one access link (a bucket per connection would let a pool
+    of connections multiply the cap). `.traffic` (harness_traffic.TrafficLog) records what
+    passes. The proxy shuts itself down after max_lifetime seconds."""
+
+    def __init__(self, target_port, target_host='127.0.0.1', ftp=None, max_lifetime=1800, link=None):
         self.target = (target_host, target_port)
         self.ftp = ftp
+        self.link = link or Link()
+        self._buckets = None
+        if self.link.rate is not None:
+            self._buckets = {d: TokenBucket(self.link.rate) for d in ('up', 'down')}
+        self.traffic = TrafficLog()
         self.port = free_port()
         self.accepted = 0          # client connections accepted (control and data)
         self.data_connections = 0  # passive data connections relayed
@@ -138,70 +153,152 @@ class TcpProxy:
                 self._stop.set()
                 self.drop_all()
 
-    def _serve(self, client, target, ftp):
+    def _bucket(self, direction):
+        return self._buckets[direction] if self._buckets else None
+
+    def _serve(self, client, target, ftp, kind='control'):
+        """Relays one accepted connection until both directions end.
+
+        TCP's handshake on a shaped link: a client's connect() returns at once on loopback,
+        where over a real link it takes a round trip (SYN, SYN-ACK) and the server accepts half
+        a round trip later (the ACK). A control (or SSH) connection therefore reaches the server
+        1.5 round trips after the client connected, and the client's first bytes wait for it:
+        nothing it sends arrives, nor any greeting comes back, sooner than over a real
+        handshake. A passive data connection is opened right after a PASV/EPSV reply, and a
+        client may send a command on the control connection as soon as connect() returns
+        (libcurl sends TYPE then), so for those the round trip is charged to the passive reply
+        instead (_pump_down delays it by one), and the server side opens half a round trip
+        after the client's connect."""
+        t0 = time.monotonic()
+        link = self.link
+        conn = self.traffic.new_connection(t0, kind)
+        opened = t0
+        if link.shaped and link.handshake:
+            opened += (0.5 if kind == 'data' else 1.5) * link.rtt
+        client.settimeout(None)
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self._lock:
+            self._live.add(client)
+        state = {'ftp': ftp, 'forced': ftp}  # FTP or not, once the greeting tells
+        up = DelayLine(link, self._bucket('up'), floor=opened, stalled=self._stalled,
+                       stopping=self._stopping)
+        reader = None
+        if link.shaped:  # reads (and timestamps) the client's bytes during the handshake
+            reader = self._start_reader(client, up, conn, state)
+        server = None
         try:
+            while time.monotonic() < opened and not self._stop.wait(min(_TICK, opened - time.monotonic())):
+                pass
             server = socket.create_connection(target, timeout=5)
+            server.settimeout(None)
+            server.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             _cut(client, True)
-            return
-        for s in (client, server):
-            s.settimeout(None)
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        with self._lock:
-            self._live.update((client, server))
-        up = threading.Thread(target=self._pump, args=(client, server, False), daemon=True)
-        up.start()
-        self._pump(server, client, ftp)
-        up.join()
+            up.abort()
+        if server is not None:
+            with self._lock:
+                self._live.add(server)
+            up.attach(server)
+            if reader is None:
+                reader = self._start_reader(client, up, conn, state)
+            down = DelayLine(link, self._bucket('down'), dst=client, stalled=self._stalled,
+                             stopping=self._stopping)
+            self._pump_down(server, down, conn, state)
+            down.close()
+            down.wait_done(30)
+        if reader is not None:
+            reader.join()
+        up.wait_done(30)
+        self.traffic.add(time.monotonic(), conn, 'close', None)
         with self._lock:
             self._live.discard(client)
             self._live.discard(server)
         for s in (client, server):
-            s.close()
+            if s is not None:
+                s.close()
 
-    def _pump(self, src, dst, ftp):
-        """Copies src to dst until EOF or error. ftp: None = detect from the first bytes,
-        True = rewrite passive replies line by line, False = raw."""
+    def _start_reader(self, client, line, conn, state):
+        t = threading.Thread(target=self._pump_up, args=(client, line, conn, state), daemon=True)
+        t.start()
+        return t
+
+    def _receive(self, src):
+        """The next bytes from src (b'' at its end), or None if there were none within a tick
+        or the proxy is stalled."""
+        if self._stalled.is_set():
+            time.sleep(_TICK / 2)
+            return None
+        ready, _, _ = select.select([src], [], [], _TICK)
+        if not ready:
+            return None
+        return src.recv(self.link.chunk_limit())
+
+    def _pump_up(self, src, line, conn, state):
+        """Client to server: raw bytes; FTP commands are logged while the control connection
+        is in clear."""
+        parser = FtpCommandParser()
+        try:
+            while not self._stopping():
+                data = self._receive(src)
+                if data is None:
+                    continue
+                if not data:
+                    break
+                now = time.monotonic()
+                self.traffic.add(now, conn, 'up', len(data))
+                if state['ftp']:
+                    for command in parser.feed(data):
+                        self.traffic.add(now, conn, 'cmd', command)
+                line.put(data)
+        except OSError:
+            pass
+        finally:
+            line.close()
+
+    def _pump_down(self, src, line, conn, state):
+        """Server to client until EOF or error. FTP (detected by the greeting unless forced):
+        reply lines are rewritten (passive replies) and logged; after "234" (AUTH TLS) the
+        bytes pass untouched."""
         pending = b''
         try:
             while not self._stopping():
-                if self._stalled.is_set():
-                    time.sleep(_TICK / 2)
+                data = self._receive(src)
+                if data is None:
                     continue
-                ready, _, _ = select.select([src], [], [], _TICK)
-                if not ready:
-                    continue
-                data = src.recv(65536)
                 if not data:
                     break
-                if ftp is None:
-                    ftp = data.startswith(b'220') if self.ftp is None else self.ftp
-                if not ftp:
-                    dst.sendall(data)
+                if state['ftp'] is None:
+                    state['ftp'] = data.startswith(b'220') if state['forced'] is None else state['forced']
+                if not state['ftp']:
+                    self.traffic.add(line.put(data), conn, 'down', len(data))
                     continue
                 pending += data
                 lines = pending.split(b'\n')
                 pending = lines.pop()
-                out, raw_after = [], False
-                for i, line in enumerate(lines):
-                    out.append(self._rewrite(line + b'\n'))
-                    if line.startswith(b'234 '):  # TLS from here on: bytes only
+                out, replies, raw_after, extra = [], [], False, 0.0
+                for i, text in enumerate(lines):
+                    out.append(self._rewrite(text + b'\n'))
+                    if out[-1].startswith((b'227 ', b'229 ')) and self.link.shaped and self.link.handshake:
+                        extra = self.link.rtt  # the data connection's handshake (see _serve)
+                    if _FINAL_REPLY_RE.match(out[-1]):
+                        replies.append(out[-1].rstrip(b'\r\n').decode('utf-8', 'replace'))
+                    if text.startswith(b'234 '):  # TLS from here on: bytes only
                         rest = b'\n'.join(lines[i + 1:]) + (b'\n' if i + 1 < len(lines) else b'')
                         out.append(rest + pending)
                         pending, raw_after = b'', True
                         break
-                dst.sendall(b''.join(out))
+                chunk = b''.join(out)
+                if chunk:
+                    due = line.put(chunk, extra)
+                    self.traffic.add(due, conn, 'down', len(chunk))
+                    for reply in replies:
+                        self.traffic.add(due, conn, 'reply', reply)
                 if raw_after:
-                    ftp = False
+                    state['ftp'] = False
             if pending:
-                dst.sendall(pending)
+                self.traffic.add(line.put(pending), conn, 'down', len(pending))
         except OSError:
             pass
-        finally:
-            try:
-                dst.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
 
     def _rewrite(self, line):
         m = _PASV_RE.match(line)
@@ -230,7 +327,7 @@ class TcpProxy:
                 if ready:
                     client, _ = listener.accept()
                     self._count(data=True)
-                    self._serve(client, target, False)
+                    self._serve(client, target, False, 'data')
                     return
         except OSError:
             pass

@@ -23,6 +23,8 @@ class MemoryTransport final : public Transport {
   int fail_next_appends = 0;                 // appends to fail (after landing when land_failed)
   bool land_failed_appends = false;
   int appends = 0;                           // append calls seen (batching tests)
+  bool refuse_appends = false;               // appends fail with a reply, as on a full disk
+  int refused_appends = 0;                   // ...and are counted here
   int fail_next_make_dirs = 0;               // make_dir calls to fail as a dropped connection
   bool refuse_make_dirs = false;             // make_dir fails as "permission denied"
   int fail_next_creates = 0;                 // create_file calls to fail likewise
@@ -70,6 +72,10 @@ class MemoryTransport final : public Transport {
     const auto slash = path.rfind('/');  // like a real server: the folder must exist
     if (!dirs.count(slash == std::string::npos ? "" : path.substr(0, slash)))
       return make_error(Errc::not_found, "550 no folder for " + path);
+    if (refuse_appends) {
+      ++refused_appends;
+      return make_error(Errc::protocol, "appending to " + path + ": 452 No space left on device");
+    }
     if (fail_next_appends > 0) {
       --fail_next_appends;
       if (land_failed_appends) files[path] += data;

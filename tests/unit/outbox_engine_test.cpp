@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <regex>
+#include <thread>
 
 #include "engine_client.hpp"
 #include "page_cache.hpp"
@@ -289,6 +290,49 @@ TEST_F(OutboxEngineTest, AnAckedFileThatCannotBeWrittenNeverMakesTheSenderUpload
   for (const char* m : {"<alice> first\n", "<alice> second\n", "<alice> third\n"})
     EXPECT_EQ(count_of(log, m), 1u) << m << log;
   EXPECT_EQ(bob.room("r")->counters().duplicates, 0u);
+}
+
+}  // namespace
+}  // namespace ftpchat
+
+namespace ftpchat {
+namespace {
+
+// After an outage, uploads wait out a backoff of up to 30 s; a poll that reaches the server
+// again ends it, so the queue goes up at once. (Six failed appends mean 15.75 s of backoff
+// without that; the poller answers every 250 ms.)
+TEST_F(OutboxEngineTest, AServerThatAnswersAgainEndsTheSendersBackoff) {
+  EngineClient alice(server_, "alice", state("a"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  auto room = alice.room("r");
+  server_.fail_next_appends = 6;
+  alice.engine->start_poller();
+  ASSERT_TRUE(room->enqueue({"queued during the outage"}));
+  const auto started = std::chrono::steady_clock::now();
+  while (room->counters().pending > 0 &&
+         std::chrono::steady_clock::now() - started < std::chrono::seconds(8))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  alice.engine->stop_poller();
+  EXPECT_EQ(room->counters().pending, 0u) << "still in backoff after 8 s";
+  EXPECT_EQ(server_.fail_next_appends, 0);
+}
+
+// A server that answers listings but refuses uploads with a reply (a full disk) keeps the
+// backoff: no upload per poll.
+TEST_F(OutboxEngineTest, UploadsRefusedByAnAnsweringServerKeepTheirBackoff) {
+  EngineClient alice(server_, "alice", state("a"));
+  ASSERT_TRUE(alice.engine->start());
+  ASSERT_TRUE(alice.engine->create_room("r"));
+  auto room = alice.room("r");
+  server_.refuse_appends = true;
+  alice.engine->start_poller();
+  ASSERT_TRUE(room->enqueue({"refused"}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+  alice.engine->stop_poller();
+  // 250 + 500 + 1000 ms of backoff fit in 3 s: at most 4 attempts, not one per poll (12).
+  EXPECT_LE(server_.refused_appends, 4);
+  EXPECT_GE(server_.refused_appends, 2);
 }
 
 }  // namespace

@@ -35,6 +35,10 @@ class OutboxSender {
   // spooled for the next mount.
   void stop();
   void wake();  // a record was spooled
+  // The server answered a poll again: a backoff running since uploads failed ends now, so
+  // what was queued during an outage goes up as soon as the server is back rather than
+  // after up to 30 s.
+  void server_answered();
 
  private:
   void run();
@@ -46,6 +50,7 @@ class OutboxSender {
   std::condition_variable cv_;
   bool stopping_ = false;  // guarded by mu_
   bool woken_ = false;     // guarded by mu_
+  bool answered_ = false;  // server_answered() since the backoff began; guarded by mu_
   std::thread thread_;
 };
 

@@ -52,6 +52,7 @@ struct RoomCounters {
   std::string send_error;          // why the last upload failed; empty once one succeeds
   std::int64_t send_failing_since_ms = 0;  // first failed upload since the last success
   std::uint64_t send_failures = 0;         // failed uploads since the last success
+  bool send_unreachable = false;           // the last one could not reach the server
   std::string local_error;         // this machine's state folder cannot be written; empty once it can
   std::string read_only_reason;    // empty: the room is writable
   std::string writer;              // our writer id in hex; empty until we write

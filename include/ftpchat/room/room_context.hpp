@@ -41,6 +41,7 @@ struct RoomContext {
   HybridClock& clock;
   Logger& log;
   std::function<void()> wake_sender;  // tells the background sender a record was spooled
+  std::function<void()> server_answered;  // a sync worked while uploads were failing
   const LockedTransport* connection = nullptr;  // what the connection is doing (status)
 };
 
