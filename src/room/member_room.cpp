@@ -165,6 +165,7 @@ bool MemberRoom::finish_entry(std::string& log, std::string& json, MemberTally& 
     }
     return false;  // waits for records it depends on: shown when they arrive
   }
+  if (kind == kReceiptEntry) return finish_receipt(in.rest(), tally);
   Message m;
   const PublicKey signer = *in.array<32>();
   const EpochId epoch = *in.array<16>();
@@ -311,17 +312,25 @@ bool MemberRoom::should_rekey() const {
   return self && self->role != Role::member && membership_->rekey_needed();
 }
 
-std::string MemberRoom::members_text() const {
+std::string MemberRoom::members_text(bool with_receipts) const {
   std::lock_guard lock(mu_);
   std::vector<Member> members = membership_->members();
   std::sort(members.begin(), members.end(), [&](const Member& a, const Member& b) {
     return membership_->display_name(a.key) < membership_->display_name(b.key);
   });
   std::string out;
-  for (const Member& m : members)
+  for (const Member& m : members) {
     out += membership_->display_name(m.key) + " " + std::string(kPublicIdPrefix) +
            fingerprint(m.key) + " " + role_name(m.role) + " " + std::to_string(m.devices) + " " +
-           rfc3339_utc_ms(HybridClock::millis(m.since)) + "\n";
+           rfc3339_utc_ms(HybridClock::millis(m.since));
+    if (with_receipts) {
+      const auto read = receipts_.read_up_to(m.key);
+      out += read ? " " + rfc3339_utc_ms(HybridClock::millis(read->stamp)) + " " +
+                        to_hex(read->message_id)
+                  : std::string(" - -");
+    }
+    out += "\n";
+  }
   return out;
 }
 

@@ -326,6 +326,7 @@ Result<void> Room::sync_locked() {
   }
   note_sync_result(tally.first_error);
   if (tally.first_error) return *tally.first_error;
+  receipts_ready_ = true;  // our own earlier receipts have been read back
   return {};
 }
 

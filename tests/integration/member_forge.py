@@ -209,3 +209,11 @@ def stale_role_change(member, parent_epoch, target, role, recipients, period, st
     plain = bytes([3]) + struct.pack('>QQ', 1, stamp) + payload
     _write_run(member, os.urandom(16), epoch, key, plain, 1, period)
     return epoch.hex()
+
+
+def honest_record(member, kind, payload, period):
+    """A record of `kind` (a kind the reader may not know: a later version's) signed honestly by
+    `member`, in a new writer file of its own, in the room's newest epoch it holds."""
+    epoch = member.latest_epoch()
+    plain = bytes([kind]) + struct.pack('>QQ', 1, int(time.time() * 1000) << 16) + payload
+    _write_run(member, os.urandom(16), epoch, member.keys[epoch], plain, 1, period)

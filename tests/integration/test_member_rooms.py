@@ -154,6 +154,9 @@ class MemberRooms(h.ServerTestCase):
         laptop.run('send', self.url, 'from the laptop')
         a = self.mount(alice)
         h.append_line(a.outbox('team'), 'from the desktop')
+        # The write returns once spooled: bob's read must come after the upload.
+        h.wait_for(lambda: h.read_status(a, 'team')['messages pending'] == '0', WAIT,
+                   message="alice's desktop line uploaded")
         out = self.read(bob)
         self.assertIn('<alice> from the laptop', out)
         self.assertIn('<alice> from the desktop', out)

@@ -16,35 +16,7 @@ using testing::MemoryTransport;
 using testing::SharedMemoryTransport;
 
 // One user of the in-memory server with an identity and no passphrase.
-struct Member {
-  Member(MemoryTransport& server, const std::string& nick, std::shared_ptr<const Identity> id,
-         const std::filesystem::path& state)
-      : identity(std::move(id)), log("test", LogLevel::error) {
-    EngineConfig cfg;
-    cfg.nick = nick;
-    cfg.state_dir = state;
-    cfg.identity = identity;
-    engine = std::make_unique<ChatEngine>(std::make_unique<SharedMemoryTransport>(server), cfg,
-                                          SecretBytes(), log, clock);
-    EXPECT_TRUE(engine->start());
-  }
-  std::shared_ptr<Room> room(const std::string& name = "team") {
-    auto entry = engine->find(name, std::chrono::milliseconds(0));
-    return entry ? entry->room : nullptr;
-  }
-  std::string text(const std::string& name = "team") {
-    auto r = room(name);
-    if (!r) return "";
-    (void)r->sync();
-    return r->read_log(0, 1 << 20);
-  }
-  std::string id() const { return format_public_id(identity->public_key()); }
-
-  std::shared_ptr<const Identity> identity;
-  Logger log;
-  FixedClock clock;
-  std::unique_ptr<ChatEngine> engine;
-};
+using Member = testing::MemberClient;
 
 class MemberRoomEngineTest : public ::testing::Test {
  protected:
