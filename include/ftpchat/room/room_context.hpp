@@ -26,6 +26,7 @@ struct EngineConfig {
   bool sync_send = false;                     // close()/fsync() on outbox wait for the server
   bool sync_read = false;                     // a read at the end of log asks the server first
   std::chrono::milliseconds send_timeout{30000};  // how long they wait (-o send_timeout=SEC)
+  bool receipts = false;  // member rooms: send receipts, and show others' (-o receipts)
   // Member rooms: this user's identity (null: member rooms stay unreadable).
   std::shared_ptr<const Identity> identity;
   // When the engine was given no passphrase and meets a passphrase room while starting: asked
