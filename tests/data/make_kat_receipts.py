@@ -89,21 +89,8 @@ def main():
                            v2.u64(seq) + chain)
             seal = v2.seal_bytes(anchor, bob.pk, sig)
         content, plain, line = v2.record(writer, k0, kind, seq, stamp, body, nonce, seal)
-        out += [
-            "section record",
-            f"writer_hex {writer.hex()}",
-            f"epoch_hex {v2.epoch_id(k0).hex()}",
-            f"kind {kind}",
-            f"seq {seq}",
-            f"stamp {stamp}",
-            f"payload_hex {body.hex()}",
-            f"nonce_hex {nonce.hex()}",
-            f"content_hex {content.hex()}",
-            f"chain_hex {chain.hex()}",
-        ]
-        if seal:
-            out += [f"seal_hex {seal.hex()}", f"signature_hex {sig.hex()}"]
-        out += [f"plaintext_hex {plain.hex()}", f"line {line}"]
+        out += v2.record_section(writer, k0, kind, seq, stamp, body, nonce, content, chain, seal,
+                                 sig, plain, line)
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kat_receipts.txt")
     with open(path, "w", encoding="ascii", newline="\n") as f:

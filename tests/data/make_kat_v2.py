@@ -127,6 +127,26 @@ def seal_bytes(anchor, signer_pk, signature):
     return u64(anchor) + signer_pk + signature + b"\x01"
 
 
+def record_section(writer, key, kind, seq, stamp, payload, nonce, content, chain, seal, sig, plain,
+                   line):
+    """The known-answer lines of one record (kat_v2.txt and kat_receipts.txt alike)."""
+    out = [
+        "section record",
+        f"writer_hex {writer.hex()}",
+        f"epoch_hex {epoch_id(key).hex()}",
+        f"kind {kind}",
+        f"seq {seq}",
+        f"stamp {stamp}",
+        f"payload_hex {payload.hex()}",
+        f"nonce_hex {nonce.hex()}",
+        f"content_hex {content.hex()}",
+        f"chain_hex {chain.hex()}",
+    ]
+    if seal:
+        out += [f"seal_hex {seal.hex()}", f"signature_hex {sig.hex()}"]
+    return out + [f"plaintext_hex {plain.hex()}", f"line {line}"]
+
+
 def main():
     ids = {name: Identity(name, seed) for name, seed in SEEDS.items()}
     alice, bob, carol = ids["alice"], ids["bob"], ids["carol"]
@@ -286,21 +306,8 @@ def main():
                                   u64(seq) + chain)
                 seal = seal_bytes(anchor, None if runs_on else signer.pk, sig)
             content, plain, line = record(writer, key, kind, seq, stamp, payload, nonce, seal)
-            out += [
-                "section record",
-                f"writer_hex {writer.hex()}",
-                f"epoch_hex {epoch_id(key).hex()}",
-                f"kind {kind}",
-                f"seq {seq}",
-                f"stamp {stamp}",
-                f"payload_hex {payload.hex()}",
-                f"nonce_hex {nonce.hex()}",
-                f"content_hex {content.hex()}",
-                f"chain_hex {chain.hex()}",
-            ]
-            if seal:
-                out += [f"seal_hex {seal.hex()}", f"signature_hex {sig.hex()}"]
-            out += [f"plaintext_hex {plain.hex()}", f"line {line}"]
+            out += record_section(writer, key, kind, seq, stamp, payload, nonce, content, chain,
+                                  seal, sig, plain, line)
         chains[writer] = (anchor, chain)
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kat_v2.txt")
