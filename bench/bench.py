@@ -294,12 +294,13 @@ def bench_rss(args, server):
     b.close()
 
 
-LIST_VERBS = ('LIST', 'MLSD', 'NLST')
+LIST_VERBS = ('STAT', 'LIST', 'MLSD', 'NLST')
 
 
 def listing_bytes(server, commands):
     """Bytes the server sends for these listing commands (pyftpdlib logs no size for them):
-    each distinct one is asked again over ftplib and its lines counted with their CRLF."""
+    each distinct one is asked again over ftplib and its lines counted with their CRLF (for
+    STAT, the lines of its reply on the control connection)."""
     import ftplib
     ftp = ftplib.FTP()
     ftp.connect('127.0.0.1', server.port)
@@ -307,8 +308,12 @@ def listing_bytes(server, commands):
     sizes, total = {}, 0
     for cmd in commands:
         if cmd not in sizes:
-            lines = []
-            ftp.retrlines(cmd, lines.append)
+            if cmd.upper().startswith('STAT '):
+                ftp.putcmd(cmd)
+                lines = ftp.getmultiline().split('\n')
+            else:
+                lines = []
+                ftp.retrlines(cmd, lines.append)
             sizes[cmd] = sum(len(x) + 2 for x in lines)
         total += sizes[cmd]
     ftp.quit()

@@ -4,7 +4,9 @@
 #   /usr/bin/python3 bench/bench_members.py --bin BUILD/ftpchatfs --tool BUILD/bench/ftpchat_bench)
 # M1 first sync of a 100,000-message room through a fresh mount (first cat of ROOM/log);
 # M2 bytes per message on the server; M3 one writer's throughput through a mount; M4 the CPU
-# of an invite and a removal in a room of 100 members (ftpchat, as a user runs it).
+# of an invite and a removal in a room of 100 members (ftpchat, as a user runs it); M5 M1's
+# one-message-per-upload shape (10,000 messages) through the harness proxy at 1 MB/s and 25 ms
+# each way, where the bytes of M2 cost time.
 # Prints a Markdown table (docs/PERFORMANCE.md keeps the latest). Not a test: no pass/fail.
 import argparse
 import os
@@ -83,6 +85,48 @@ def bench_first_sync(args, server):
                   '(+%.1f B per message, seals included; v1 nick "writer0")' % ((v2_bytes - v1_bytes) / n))
 
 
+def log_complete_seconds(m, room, lines, timeout=300):
+    """Seconds from the first open of ROOM/log until it holds `lines` lines (a first cat waits
+    for the first sync at most 2 s, so on a slow link it returns before the sync ends)."""
+    t0 = time.monotonic()
+    while True:
+        with open(m.log(room), 'rb') as f:
+            if f.read().count(b'\n') >= lines:
+                return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            raise h.WaitTimeout('%s log: fewer than %d lines after %d s' % (m.nick, lines, timeout))
+        time.sleep(0.05)
+
+
+def bench_link(args, server):
+    """M5: M1's one-message-per-upload room, smaller, through the harness's proxy modelling a
+    link (25 ms each way, 1 MB/s per direction): what the bytes of M2 cost on a network."""
+    from harness_link import Link
+    n = args.link_messages
+    print('M5. first sync of a %d-message room over a 1 MB/s link, 25 ms each way' % n, flush=True)
+    proxy = h.TcpProxy(server.port, link=Link(delay=0.025, rate=1000000), max_lifetime=3600)
+    _, v1_bytes = bench.gen(args.tool, server, 'link1', 'r', n)
+    _, v2_bytes, _, idfile = gen_member(args, server, 'link2', 'r', n, run=1)
+    v1, v2 = [], []
+    for _ in range(max(1, args.repeat // 2)):
+        m = h.Mount(server.url('link1/', port=proxy.port), 'bob', bench.PASS, client_dir=h.ClientDir())
+        m.start()
+        v1.append(log_complete_seconds(m, 'r', n))
+        m.close()
+        client = h.ClientDir()
+        m = h.Mount(server.url('link2/', port=proxy.port), 'owner', None, client_dir=client,
+                    options=['chatid=' + idfile])
+        m.start()
+        v2.append(log_complete_seconds(m, 'r', n))
+        m.close()
+    a, b = statistics.median(v1), statistics.median(v2)
+    bench.row('M5 first sync, %d messages, one message per upload, 1 MB/s and 25 ms each way: '
+              'member room / passphrase room' % n, '%.2f' % (b / a),
+              'passphrase room %.2f s (%.1f MB), member room %.2f s (%.1f MB) (medians of %d)'
+              % (a, v1_bytes / 1e6, b, v2_bytes / 1e6, len(v1)), '-',
+              '(until the log holds every message; fresh client)')
+
+
 def wait_sent(m, room, count, timeout=300):
     deadline = time.monotonic() + timeout
     while True:
@@ -157,7 +201,8 @@ def main():
     ap.add_argument('--repeat', type=int, default=3)
     ap.add_argument('--throughput', type=int, default=20000)
     ap.add_argument('--members', type=int, default=100)
-    ap.add_argument('--skip', default='', help='comma-separated: sync,throughput,membership')
+    ap.add_argument('--link-messages', type=int, default=10000, help='messages of the M5 rooms')
+    ap.add_argument('--skip', default='', help='comma-separated: sync,throughput,membership,link')
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)
     os.environ['FTPCHATFS_BIN'] = args.bin
@@ -166,7 +211,7 @@ def main():
     print('ftpchatfs member room benchmark: %s, %d cores' % (os.uname().release, os.cpu_count()), flush=True)
     with h.PyFtpdServer() as server:
         for name, fn in (('sync', bench_first_sync), ('throughput', bench_throughput),
-                         ('membership', bench_membership)):
+                         ('membership', bench_membership), ('link', bench_link)):
             if name not in skip:
                 fn(args, server)
     print('\n| Measure | ftpchatfs | Baseline (same run) | Target | Note |\n|---|---|---|---|---|')

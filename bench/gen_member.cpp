@@ -66,10 +66,8 @@ int gen_member(int argc, char** argv) {
     std::vector<RunEntry> entries;
     for (const std::string& p : plains) entries.push_back(RunEntry{epoch, p});
     const SealPayload seal = seal_records(*owner, room->room_id, writer, first_seq, entries, chain);
-    lines.push_back(encode_record_v2(*cipher, epoch, room->room_id, writer,
-                                     v2_plaintext(RecordKind::seal, first_seq + plains.size() - 1,
-                                                  static_cast<std::uint64_t>(now) << 16,
-                                                  encode_seal_payload(seal))));
+    lines.back() = encode_record_v2(*cipher, epoch, room->room_id, writer, plains.back(),
+                                    encode_seal(seal));  // the upload's last record carries it
     std::string framed = "\n";
     for (const std::string& l : lines) framed += l + "\n";
     out << framed;
@@ -84,7 +82,7 @@ int gen_member(int argc, char** argv) {
     msg.body.resize(std::max(body_bytes, msg.body.size()), 'x');
     const std::uint64_t seq = i + 1;
     const std::uint64_t stamp = static_cast<std::uint64_t>(start + static_cast<std::int64_t>(i)) << 16;
-    plains.push_back(v2_plaintext(RecordKind::message, seq, stamp, v2_message_payload(msg).value()));
+    plains.push_back(v2_content(RecordKind::message, seq, stamp, v2_message_payload(msg).value()));
     lines.push_back(encode_record_v2(*cipher, epoch, room->room_id, writer, plains.back()));
     if (plains.size() == run || i + 1 == messages) flush(seq + 1 - plains.size());
   }

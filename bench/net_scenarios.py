@@ -182,15 +182,29 @@ def idle(target, base, window, res, dump):
         target.drop_proxy(m.proxy)
 
 
-def read(target, base, res, dump):
-    """First `cat log` of a big room on a fresh mount, then a warm remount (same client
-    folder, same URL) and its first `cat`; bytes are what the proxy delivered to the client.
-    Beside it: raw libcurl downloading the writer file (connection and login included)."""
+def complete_cat_seconds(path, lines, timeout=600):
+    """Seconds until a `cat` of `path` shows all `lines` lines: opening log waits at most 2 s
+    for the room's sync (chat_fs.cpp rule 2), so a long first sync takes several cats."""
+    t0 = time.monotonic()
+    while True:
+        out = subprocess.run(['cat', path], check=True, timeout=timeout, capture_output=True).stdout
+        if out.count(b'\n') >= lines:
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > timeout:
+            raise RuntimeError('%s: %d of %d lines after %d s' % (path, out.count(b'\n'), lines, timeout))
+        time.sleep(0.05)
+
+
+def read(target, base, res, dump, messages):
+    """First complete `cat log` of a big room (`messages` lines) on a fresh mount, then a warm
+    remount (same client folder, same URL) and its first `cat`; bytes are what the proxy
+    delivered to the client. Beside it: raw libcurl downloading the writer file (connection
+    and login included)."""
     client = h.ClientDir()
     m = target.mount(base, 'reader', client)
     proxy = m.proxy
     mark, origin = proxy.traffic.mark(), time.monotonic()
-    res['cat_first'] = cat_seconds(m.log('r00'))
+    res['cat_first'] = complete_cat_seconds(m.log('r00'), messages)
     res['cat_bytes'] = proxy.traffic.summary(mark)['bytes_down']
     dump('cat-first', proxy, mark, origin)
     m.close()

@@ -84,7 +84,7 @@ def run_profile(target, prof, args, res, dump):
         sc.idle(target, 'k1', args.idle_window, res, dump)
     if 'read' in secs:
         say(args, target, prof, '10 MB room, warm remount')
-        sc.read(target, 'big', res, dump)
+        sc.read(target, 'big', res, dump, args.big_messages)
     if 'sshfs' in secs and target.kind == 'sshd':
         say(args, target, prof, 'sshfs')
         sc.sshfs_delivery(target, args.sshfs_messages, res, dump, tag + '-sshfs')

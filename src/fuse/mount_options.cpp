@@ -13,7 +13,7 @@ namespace {
 
 enum Key { kNick, kPassfile, kPoll, kLogfile, kTls, kCacert, kInsecure, kIdentity, kAcceptNewHostkey,
            kCipher, kCompress, kSyncSend, kSyncRead, kSendTimeout, kEndpoint, kRegion,
-           kRewrite, kChatid, kChatidPassfile, kConnections };
+           kRewrite, kChatid, kChatidPassfile, kReceipts, kActive, kConnections };
 
 const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("nick=", kNick),
@@ -33,6 +33,9 @@ const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("endpoint=", kEndpoint),
     FUSE_OPT_KEY("region=", kRegion),
     FUSE_OPT_KEY("rewrite", kRewrite),
+    FUSE_OPT_KEY("receipts", kReceipts),
+    FUSE_OPT_KEY("active", kActive),
+    FUSE_OPT_KEY("active=", kActive),
     FUSE_OPT_KEY("chatid=", kChatid),
     FUSE_OPT_KEY("chatid_passfile=", kChatidPassfile),
     FUSE_OPT_KEY("connections=", kConnections),
@@ -66,6 +69,16 @@ int on_option(void* data, const char* arg, int key, fuse_args* /*outargs*/) {
     case kEndpoint: o.transport.endpoint = value; return 0;
     case kRegion: o.transport.region = value; return 0;
     case kRewrite: o.transport.rewrite = true; return 0;
+    case kReceipts: o.engine.receipts = true; return 0;
+    case kActive: {
+      auto port = parse_active_mode(value);
+      if (!port) {
+        state.error = port.error().detail;
+        return -1;
+      }
+      o.transport.active_port = std::move(*port);
+      return 0;
+    }
     case kPoll: {
       unsigned ms = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
@@ -159,6 +172,8 @@ const std::vector<OptionDoc>& mount_option_docs() {
       {"endpoint=URL", "s3://: the server, e.g. http://127.0.0.1:7480 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)"},
       {"region=NAME", "s3://: the signing region (default: AWS_REGION, AWS_DEFAULT_REGION, ~/.aws/config, else us-east-1)"},
       {"rewrite", "ftp://, s3://, dav://: never append; each send rewrites this client's own file (for servers whose appends misbehave)"},
+      {"active[=PORTS]", "ftp://: active data connections (EPRT/PORT) where passive ones are blocked; PORTS: LO-HI, ADDRESS or ADDRESS:LO-HI to listen on (default: passive, active once the server refuses passive)"},
+      {"receipts", "member rooms: tell the other members how far you have read (read receipts), and see how far they have (default off: neither)"},
   };
   return docs;
 }

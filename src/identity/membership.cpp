@@ -67,7 +67,7 @@ MembershipRecord membership_record_of(const VerifiedRecord& verified, Membership
   r.seq = verified.record.message.seq;
   r.stamp = verified.record.message.stamp;
   r.change = std::move(change);
-  const std::string& plain = verified.record.plaintext;
+  const std::string& plain = verified.record.content;
   crypto_generichash(r.digest.data(), r.digest.size(),
                      reinterpret_cast<const unsigned char*>(plain.data()), plain.size(), nullptr, 0);
   return r;

@@ -11,7 +11,9 @@ namespace {
 constexpr std::size_t kEntryBytes = 16 + 8 + 8 + 16;
 
 Result<void> check(const std::vector<ReceiptEntry>& entries, Errc code) {
-  const auto fail = [&](const char* why) { return make_error(code, std::string("receipt: ") + why); };
+  const auto fail = [&](const char* why) {
+    return make_error(code, std::string("receipt: ") + why);
+  };
   if (entries.empty() || entries.size() > kMaxReceiptEntries) return fail("1 to 1024 entries");
   for (std::size_t i = 0; i < entries.size(); ++i) {
     if (entries[i].seq == 0) return fail("an entry with seq 0");

@@ -95,7 +95,7 @@ Result<DecodedRecord> decode_line(const RecordKeys& keys, const Id128& room_id,
     if (keys.v1() == nullptr) return bad("a version 1 record in a member room");
     return decode_v1(*keys.v1(), room_id, writer, *binary);
   }
-  if (version == kFormatVersionV2 || version == kSealLineV2) {
+  if (version == kFormatVersionV2 || version == kSealedLineV2) {
     if (keys.v1() != nullptr) return bad("a version 2 record in a passphrase room");
     return decode_v2(keys, room_id, writer, *binary);
   }

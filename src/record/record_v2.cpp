@@ -1,6 +1,8 @@
 // Record codec version 2 (docs/FORMAT.md, "Records (version 2)"): the epoch id in clear, the
-// plaintext kind || seq || stamp || payload under the epoch's records key, and the message
-// payload flags || id || body. Seals and membership payloads are the identity layer's.
+// plaintext content (kind || seq || stamp || payload) and its seal, if the line byte says it
+// carries one, under the epoch's records key, and the message payload flags || id || body.
+// What a seal says and membership payloads are the identity layer's; this layer only splits
+// the seal off by its form byte.
 #include "record_v2.hpp"
 
 #include <sodium.h>
@@ -81,15 +83,21 @@ Result<DecodedRecord> decode_v2(const RecordKeys& keys, const Id128& room_id, co
   auto plain = cipher->open(binary.substr(1 + 16), record_ad(line_byte, room_id, writer, out.epoch));
   if (!plain)
     return bad("record does not authenticate (damaged, or copied from another room or writer)");
-  if (plain->size() < kHeadBytes) return bad("record plaintext is too short");
+  std::size_t seal_bytes = 0;
+  if (line_byte == kSealedLineV2) {  // the seal's last byte gives its length
+    const int form = plain->empty() ? -1 : static_cast<std::uint8_t>(plain->back());
+    seal_bytes = form == 1 ? kSealNamedBytes : form == 0 ? kSealBytes : 0;
+    if (seal_bytes == 0) return bad("a record's seal is of an unknown form");
+  }
+  if (plain->size() < kHeadBytes + seal_bytes) return bad("record plaintext is too short");
+  out.seal = plain->substr(plain->size() - seal_bytes);
+  plain->resize(plain->size() - seal_bytes);
   WireReader in(*plain);
   out.kind = *in.u8();
   out.message.seq = *in.u64();
   out.message.stamp = *in.u64();
   out.message.writer = writer;
-  if (out.kind == 0) return bad("record kind 0 is invalid");
-  if ((out.kind == static_cast<std::uint8_t>(RecordKind::seal)) != (line_byte == kSealLineV2))
-    return bad("a seal's line byte and kind disagree");
+  if (out.kind == 0 || out.kind == 2) return bad("record kind " + std::to_string(out.kind) + " is invalid");
   if (out.message.seq == 0) return bad("record seq 0 is invalid");
   const std::string_view payload = in.rest();
   if (out.kind == static_cast<std::uint8_t>(RecordKind::message)) {  // body: the one copy kept
@@ -97,7 +105,7 @@ Result<DecodedRecord> decode_v2(const RecordKeys& keys, const Id128& room_id, co
   } else {
     out.payload = std::string(payload);
   }
-  out.plaintext = std::move(*plain);
+  out.content = std::move(*plain);
   return out;
 }
 
@@ -106,29 +114,21 @@ std::optional<Id128> record_epoch(std::string_view line) {
   auto head = from_base64(line.substr(0, 24));
   if (!head || head->size() < 17) return std::nullopt;
   const auto line_byte = static_cast<std::uint8_t>((*head)[0]);
-  if (line_byte != kFormatVersionV2 && line_byte != kSealLineV2) return std::nullopt;
+  if (line_byte != kFormatVersionV2 && line_byte != kSealedLineV2) return std::nullopt;
   Id128 epoch{};
   std::copy_n(head->begin() + 1, 16, epoch.begin());
   return epoch;
 }
 
-bool is_seal_line(std::string_view line) {
-  // Base64url of a first byte 0x03: 'A' (its top six bits, 0), then a character of index
-  // 48..63 ('w'..'z', '0'..'9', '-', '_': its two low bits, 11, then four bits of the next).
-  if (line.size() < 2 || line[0] != 'A') return false;
-  const char c = line[1];
-  return (c >= 'w' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-std::string v2_plaintext(RecordKind kind, std::uint64_t seq, std::uint64_t stamp,
-                         std::string_view payload) {
-  std::string plain;
-  plain.reserve(kHeadBytes + payload.size());
-  put_u8(plain, static_cast<std::uint8_t>(kind));
-  put_u64(plain, seq);
-  put_u64(plain, stamp);
-  plain += payload;
-  return plain;
+std::string v2_content(RecordKind kind, std::uint64_t seq, std::uint64_t stamp,
+                       std::string_view payload) {
+  std::string content;
+  content.reserve(kHeadBytes + payload.size() + kSealNamedBytes);  // room for a seal
+  put_u8(content, static_cast<std::uint8_t>(kind));
+  put_u64(content, seq);
+  put_u64(content, stamp);
+  content += payload;
+  return content;
 }
 
 Result<std::string> v2_message_payload(const Message& msg, EncodeOptions options) {
@@ -144,21 +144,30 @@ Result<std::string> v2_message_payload(const Message& msg, EncodeOptions options
 
 std::string encode_record_v2_with_nonce(const RecordCipher& epoch_cipher, const Id128& epoch,
                                         const Id128& room_id, const Id128& writer,
-                                        std::string_view plaintext, const Nonce& nonce) {
-  const bool seal = !plaintext.empty() &&
-                    static_cast<std::uint8_t>(plaintext[0]) == static_cast<std::uint8_t>(RecordKind::seal);
-  const std::uint8_t line_byte = seal ? kSealLineV2 : kFormatVersionV2;
+                                        std::string_view content, const Nonce& nonce,
+                                        std::string_view seal) {
+  const std::uint8_t line_byte = seal.empty() ? kFormatVersionV2 : kSealedLineV2;
   std::string binary(1, static_cast<char>(line_byte));
   binary += as_chars(epoch);
-  binary += epoch_cipher.seal_with_nonce(plaintext, record_ad(line_byte, room_id, writer, epoch), nonce);
+  const std::string ad = record_ad(line_byte, room_id, writer, epoch);
+  if (seal.empty()) {
+    binary += epoch_cipher.seal_with_nonce(content, ad, nonce);
+  } else {
+    std::string plain;
+    plain.reserve(content.size() + seal.size());
+    plain += content;
+    plain += seal;
+    binary += epoch_cipher.seal_with_nonce(plain, ad, nonce);
+  }
   return to_base64(binary);
 }
 
 std::string encode_record_v2(const RecordCipher& epoch_cipher, const Id128& epoch,
-                             const Id128& room_id, const Id128& writer, std::string_view plaintext) {
+                             const Id128& room_id, const Id128& writer, std::string_view content,
+                             std::string_view seal) {
   Nonce nonce{};
   randombytes_buf(nonce.data(), nonce.size());
-  return encode_record_v2_with_nonce(epoch_cipher, epoch, room_id, writer, plaintext, nonce);
+  return encode_record_v2_with_nonce(epoch_cipher, epoch, room_id, writer, content, nonce, seal);
 }
 
 }  // namespace ftpchat

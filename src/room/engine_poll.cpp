@@ -100,6 +100,7 @@ void ChatEngine::poll_loop() {
     for (const RoomEntry& entry : entries) {
       if (!entry.room) continue;
       entry.room->save_seen();  // at most every Room::kSeenSaveEvery, when something was read
+      entry.room->send_receipt_if_due(start);  // -o receipts: what was read, batched
       auto [it, fresh] = schedules.try_emplace(entry.room->folder());
       Schedule& s = it->second;
       if (fresh) s.active = start;

@@ -165,6 +165,7 @@ bool MemberRoom::finish_entry(std::string& log, std::string& json, MemberTally& 
     }
     return false;  // waits for records it depends on: shown when they arrive
   }
+  if (kind == kReceiptEntry) return finish_receipt(in.rest(), tally);
   Message m;
   const PublicKey signer = *in.array<32>();
   const EpochId epoch = *in.array<16>();
@@ -219,25 +220,26 @@ Result<std::string> MemberRoom::encode(RecordKind kind, const EpochId& epoch, co
                                        std::string_view payload) const {
   const RecordCipher* cipher = keys_.epoch(epoch);
   if (cipher == nullptr) return make_error(Errc::internal, "no key for the epoch to send in");
-  return encode_record_v2(*cipher, epoch, room_id_, writer, v2_plaintext(kind, seq, stamp, payload));
+  return encode_record_v2(*cipher, epoch, room_id_, writer, v2_content(kind, seq, stamp, payload));
 }
 
 Result<std::vector<std::string>> MemberRoom::sealed_lines(const Id128& writer,
                                                           const std::vector<SpooledRecord>& pending,
-                                                          std::uint64_t stamp,
                                                           std::optional<ChainPoint>& chain) const {
   std::vector<std::string> out;
   std::vector<DecodedRecord> run;
   std::size_t run_bytes = 0;
+  // The run's last record goes up again, encrypted with its seal (fresh nonce): FORMAT.md,
+  // "Chains and seals", writer rule 1.
   const auto seal = [&]() -> Result<void> {
     if (run.empty()) return {};
     std::vector<RunEntry> entries;
-    for (const DecodedRecord& r : run) entries.push_back(RunEntry{r.epoch, r.plaintext});
+    for (const DecodedRecord& r : run) entries.push_back(RunEntry{r.epoch, r.content});
     const SealPayload s = seal_records(*me_, room_id_, writer, run.front().message.seq, entries, chain);
-    auto line = encode(RecordKind::seal, run.back().epoch, writer, run.back().message.seq, stamp,
-                       encode_seal_payload(s));
-    if (!line) return line.error();
-    out.push_back(std::move(*line));
+    const DecodedRecord& last = run.back();
+    const RecordCipher* cipher = keys_.epoch(last.epoch);
+    if (cipher == nullptr) return make_error(Errc::internal, "no key for a spooled record's epoch");
+    out.back() = encode_record_v2(*cipher, last.epoch, room_id_, writer, last.content, encode_seal(s));
     run.clear();
     run_bytes = 0;
     return {};
@@ -310,17 +312,25 @@ bool MemberRoom::should_rekey() const {
   return self && self->role != Role::member && membership_->rekey_needed();
 }
 
-std::string MemberRoom::members_text() const {
+std::string MemberRoom::members_text(bool with_receipts) const {
   std::lock_guard lock(mu_);
   std::vector<Member> members = membership_->members();
   std::sort(members.begin(), members.end(), [&](const Member& a, const Member& b) {
     return membership_->display_name(a.key) < membership_->display_name(b.key);
   });
   std::string out;
-  for (const Member& m : members)
+  for (const Member& m : members) {
     out += membership_->display_name(m.key) + " " + std::string(kPublicIdPrefix) +
            fingerprint(m.key) + " " + role_name(m.role) + " " + std::to_string(m.devices) + " " +
-           rfc3339_utc_ms(HybridClock::millis(m.since)) + "\n";
+           rfc3339_utc_ms(HybridClock::millis(m.since));
+    if (with_receipts) {
+      const auto read = receipts_.read_up_to(m.key);
+      out += read ? " " + rfc3339_utc_ms(HybridClock::millis(read->stamp)) + " " +
+                        to_hex(read->message_id)
+                  : std::string(" - -");
+    }
+    out += "\n";
+  }
   return out;
 }
 

@@ -33,6 +33,13 @@ std::uint64_t ReceiptBook::mark(const PublicKey& signer, const Id128& writer) co
   return e == it->second.end() ? 0 : e->second.seq;
 }
 
+std::map<Id128, std::uint64_t> ReceiptBook::marks_of(const PublicKey& signer) const {
+  std::map<Id128, std::uint64_t> out;
+  if (auto it = marks_.find(signer); it != marks_.end())
+    for (const auto& [writer, e] : it->second) out[writer] = e.seq;
+  return out;
+}
+
 std::vector<PublicKey> ReceiptBook::readers_of(const Id128& writer, std::uint64_t seq,
                                                const PublicKey& except) const {
   std::vector<PublicKey> out;

@@ -339,6 +339,7 @@ Result<void> Room::sync_locked() {
   drain_locked(fresh, tally);
   note_sync_result(tally.first_error);
   if (tally.first_error) return *tally.first_error;
+  receipts_ready_ = true;  // our own earlier receipts have been read back
   return {};
 }
 
@@ -372,21 +373,7 @@ Room::FetchEnd Room::fetch_writer_file(const std::string& path, WriterCursor& cu
   IngestResult got;
   std::uint64_t accepted = 0;
   fresh.begin_stream();
-  const auto sink = [&](std::string_view piece) {
-    if (!local) tally.fetched += piece.size();
-    if (!verified) {
-      const std::size_t take = std::min(piece.size(), expected.size() - head.size());
-      head.append(piece.substr(0, take));
-      piece.remove_prefix(take);
-      if (head.size() < expected.size()) return true;
-      if (head != expected) {
-        rewritten = true;
-        return false;
-      }
-      verified = true;
-    }
-    if (piece.empty()) return true;
-    IngestResult part = cursor.ingest(piece, cursor_keys(cursor.writer()));
+  const auto take = [&](IngestResult part) {
     got.rejected += part.rejected;
     got.duplicates += part.duplicates;
     got.missing += part.missing;
@@ -409,6 +396,22 @@ Room::FetchEnd Room::fetch_writer_file(const std::string& path, WriterCursor& cu
       floor = std::max(floor, msg.stamp);
       fresh.add(floor, msg.writer, msg.seq, render_message(msg), render_json(msg));
     }
+  };
+  const auto sink = [&](std::string_view piece) {
+    if (!local) tally.fetched += piece.size();
+    if (!verified) {
+      const std::size_t take_now = std::min(piece.size(), expected.size() - head.size());
+      head.append(piece.substr(0, take_now));
+      piece.remove_prefix(take_now);
+      if (head.size() < expected.size()) return true;
+      if (head != expected) {
+        rewritten = true;
+        return false;
+      }
+      verified = true;
+    }
+    if (piece.empty()) return true;
+    take(cursor.ingest(piece, cursor_keys(cursor.writer())));
     return true;
   };
   Result<void> read;
@@ -419,6 +422,7 @@ Room::FetchEnd Room::fetch_writer_file(const std::string& path, WriterCursor& cu
                                   sink);
   if (read && !verified) rewritten = true;  // the file ended inside the bytes already read
   if (rewritten && own_file && own_taken_.count(path)) return FetchEnd::restart;
+  if (!rewritten) take(cursor.finish(cursor_keys(cursor.writer())));  // the fetch's seals (v2)
   if (rewritten) {
     cursor.freeze();
     add_notice(path, Notice::rewritten,

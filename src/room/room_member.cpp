@@ -49,10 +49,15 @@ void Room::take_verified(VerifiedRecord& v, bool own_file, FreshMerge& fresh, Sy
       }
       {
         // Our own messages (any device) are never unread: seq 0 keeps them out of the count.
-        const std::uint64_t seq = v.signer == member_->me().public_key() ? 0 : m.seq;
+        const bool ours = v.signer == member_->me().public_key();
+        const std::uint64_t seq = ours ? 0 : m.seq;
+        if (!ours && ctx_.config.receipts) note_recent(m);
         const Id128 writer = m.writer;
         fresh.add(floor, writer, seq, MemberRoom::message_entry(std::move(v)), "");
       }
+      return;
+    case RecordKind::receipt:  // judged at the drain; a mount without receipts skips them
+      if (ctx_.config.receipts) fresh.add(floor, m.writer, 0, MemberRoom::receipt_entry(v), "");
       return;
     default:  // a kind of a later version: verified, then skipped silently
       return;
@@ -112,7 +117,8 @@ std::uint64_t Room::drain_member_merge(FreshMerge& fresh, SyncTally& tally) {
   return shown;
 }
 
-Result<std::uint64_t> Room::enqueue_membership(const EpochId& epoch, const std::string& payload) {
+Result<std::uint64_t> Room::enqueue_v2_record(RecordKind kind, const EpochId& epoch,
+                                              const std::string& payload) {
   bool ask_server = false;
   {
     std::lock_guard lock(out_mu_);
@@ -124,7 +130,7 @@ Result<std::uint64_t> Room::enqueue_membership(const EpochId& epoch, const std::
   }
   std::lock_guard lock(out_mu_);
   const std::uint64_t seq = std::max(spool_->last_assigned(), own_server_seq_) + 1;
-  auto line = member_->encode(RecordKind::membership, epoch, own_->id(), seq, ctx_.clock.tick(), payload);
+  auto line = member_->encode(kind, epoch, own_->id(), seq, ctx_.clock.tick(), payload);
   if (!line) return line.error();
   if (auto spooled = spool_->append({SpooledRecord{seq, std::move(*line)}}); !spooled)
     return spooled.error();
@@ -163,7 +169,7 @@ Result<void> Room::change_membership(Action action, std::string_view who, Role r
     member_->add_key(prepared->epoch.clone());
     change = std::move(*prepared);
   }
-  auto queued = enqueue_membership(change.epoch.id, change.payload);
+  auto queued = enqueue_v2_record(RecordKind::membership, change.epoch.id, change.payload);
   if (!queued) return queued.error();
   if (auto durable = make_spool_durable(); !durable) return durable;
   if (auto sent = upload_pending(); !sent) return sent;
@@ -186,7 +192,9 @@ void Room::rekey_if_needed() {
     ctx_.log.info("room " + folder_ + ": changed the room key after concurrent membership changes");
 }
 
-std::string Room::members_text() const { return member_ ? member_->members_text() : ""; }
+std::string Room::members_text() const {
+  return member_ ? member_->members_text(ctx_.config.receipts) : "";
+}
 
 void Room::notice_in_log(const std::string& text) {
   ctx_.log.warning("room " + folder_ + ": " + text);

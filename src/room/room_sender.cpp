@@ -17,6 +17,7 @@
 #include <filesystem>
 
 #include "ftpchat/identity/public_id.hpp"
+#include "ftpchat/record/receipt.hpp"
 #include "ftpchat/record/render.hpp"
 #include "ftpchat/record/render_json.hpp"
 #include "ftpchat/room/room.hpp"
@@ -165,6 +166,8 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     own_name = member_->own_name();
     own_id = format_public_id(member_->me().public_key());
   }
+  std::map<Id128, std::uint64_t> receipted;  // receipts: what this identity already said
+  if (receipts_on()) receipted = member_->own_receipt_marks();
   std::lock_guard lock(out_mu_);
   std::uint64_t seq = std::max(spool_->last_assigned(), own_server_seq_);
   std::vector<SpooledRecord> records;
@@ -192,6 +195,19 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     rendered += render_message(msg);
     json += render_json(msg);
   }
+  // What was read rides on this append (room_receipts.cpp, rule 2).
+  std::vector<ReceiptEntry> receipt;
+  if (receipts_on()) {
+    receipt = receipt_owed_locked(receipted);
+    if (auto payload = encode_receipt_payload(receipt); payload && !receipt.empty()) {
+      auto line = member_->encode(RecordKind::receipt, *epoch, own_->id(), seq + 1,
+                                  ctx_.clock.tick(), *payload);
+      if (!line) return line.error();
+      records.push_back(SpooledRecord{++seq, std::move(*line)});
+    } else {
+      receipt.clear();
+    }
+  }
   if (auto spooled = spool_->append(records); !spooled) {
     spool_refused_ = true;  // logged once by note_local_result, not once per write
     note_local_result_locked(spooled.error());
@@ -199,7 +215,8 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
   }
   spool_refused_ = false;
   note_local_result_locked(std::nullopt);
-  for (const SpooledRecord& r : records) echoed_.insert(r.seq);
+  for (std::size_t i = 0; i < bodies.size(); ++i) echoed_.insert(records[i].seq);  // not a receipt
+  note_receipt_spooled_locked(receipt);
   {
     std::lock_guard state(state_mu_);
     log_.append(rendered);
@@ -260,12 +277,12 @@ Result<void> Room::upload_pending() {
   const std::string path = writer_path(writer);
   const std::string in_room = path.substr(folder_.size() + 1);  // as cursors_ names it
   std::optional<ChainPoint> chain;
-  if (member_) {  // the upload ends with a seal (FORMAT.md, "Chains and seals"), writer rule 2
+  if (member_) {  // the upload ends with a sealed record (FORMAT.md, "Chains and seals")
     if (auto known = own_chains_.find(in_room); known != own_chains_.end())
       chain = known->second;
     else if (auto read = cursors_.find(in_room); read != cursors_.end())
       chain = read->second.chain();
-    auto sealed = member_->sealed_lines(writer, pending, ctx_.clock.tick(), chain);
+    auto sealed = member_->sealed_lines(writer, pending, chain);
     if (!sealed) {
       note_send_result(sealed.error());
       out_cv_.notify_all();

@@ -38,6 +38,14 @@ std::string clock_list(const std::vector<ClockSkewWatch::Finding>& far_off) {
   return out.empty() ? "none" : out;
 }
 
+// "read by 2 (bob, carol)"; past ten readers only the count.
+std::string read_by(const std::vector<std::string>& names) {
+  std::string out = "read by " + std::to_string(names.size());
+  if (names.size() > 10) return out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i == 0 ? " (" : ", ") + names[i];
+  return out + ")";
+}
+
 }  // namespace
 
 // Rules for `state` (one line; the first that applies):
@@ -87,12 +95,18 @@ std::string Room::status_text() const {
   line("messages sent", std::to_string(c.sent));
   line("messages received", std::to_string(c.received));
   line("unread", std::to_string(unread()));
-  // The last messages this mount sent, newest first: queued, then on server.
+  line("receipts", !member_ ? "none (passphrase rooms have none)"
+                            : ctx_.config.receipts ? "on" : "off");
+  // The last messages this mount sent, newest first: queued, on server, read by whom.
+  const std::optional<Id128> own_writer = id_from_hex(c.writer);
   for (std::size_t i = 0; i < c.sent_recent.size(); ++i) {
     const SentMessage& m = c.sent_recent[c.sent_recent.size() - 1 - i];
+    std::string state = m.seq <= c.acked ? "on server" : "queued";
+    if (m.seq <= c.acked && member_ && ctx_.config.receipts && own_writer)
+      if (const auto readers = member_->readers_of(*own_writer, m.seq); !readers.empty())
+        state = read_by(readers);
     const std::string key = "sent " + std::to_string(i + 1);
-    line(key.c_str(), rfc3339_utc(m.queued_ms) + (m.seq <= c.acked ? " on server: " : " queued: ") +
-                          m.text);
+    line(key.c_str(), rfc3339_utc(m.queued_ms) + " " + state + ": " + m.text);
   }
   line("last sync", rfc3339_utc(c.last_sync_ms));
   line("last error", c.last_error().empty() ? "none" : c.last_error());

@@ -108,6 +108,7 @@ Result<VerifyReport> verify_room(Transport& transport, const OpenedRoom& room,
       return true;
     });
     if (!read) return read.error();
+    count(cursor.finish(cursor_keys));  // the seals of what was read
     if (cursor.awaiting()) {  // the room's sync learned every key there is: the rest is not ours
       std::set<Id128> none = cursor.awaited_epochs();
       const CursorKeys last{keys, room.header.room_id, &seqs[f.writer], &signers[f.writer], &none};

@@ -49,7 +49,8 @@ struct Slot {
 
 // Slot i is bytes [i * kLineBytes, (i + 1) * kLineBytes); a slot that does not hold a valid
 // line (torn by a crash, damaged) is free for reuse, as is a partial last one.
-void parse(const std::string& text, std::map<Id128, Slot>& slots, std::vector<std::size_t>& free_slots) {
+void parse(const std::string& text, std::map<Id128, Slot>& slots,
+           std::vector<std::size_t>& free_slots) {
   constexpr std::size_t n = SeenFile::kLineBytes;
   for (std::size_t i = 0; i * n < text.size(); ++i) {
     const std::string_view line = std::string_view(text).substr(i * n, n);
@@ -72,7 +73,8 @@ void parse(const std::string& text, std::map<Id128, Slot>& slots, std::vector<st
 bool write_at(int fd, const std::string& data, off_t at) {
   std::size_t done = 0;
   while (done < data.size()) {
-    const ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done, at + static_cast<off_t>(done));
+    const ssize_t n =
+        ::pwrite(fd, data.data() + done, data.size() - done, at + static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     done += static_cast<std::size_t>(n);

@@ -42,7 +42,15 @@ IngestResult WriterCursor::ingest(std::string_view bytes, const CursorKeys& keys
   offset_ += bytes.size();
   tail_ += bytes.substr(bytes.size() > kOverlapBytes ? bytes.size() - kOverlapBytes : 0);
   if (tail_.size() > kOverlapBytes) tail_.erase(0, tail_.size() - kOverlapBytes);
-  for (std::string& line : lines_.feed(bytes)) take_line(std::move(line), keys, out);
+  for (std::string& line : lines_.feed(bytes)) {
+    take_line(std::move(line), keys, out);
+    if (runs_ && runs_->check_due()) check_seals(keys, out);
+  }
+  return out;
+}
+
+IngestResult WriterCursor::finish(const CursorKeys& keys) {
+  IngestResult out;
   check_seals(keys, out);
   return out;
 }
@@ -60,10 +68,7 @@ IngestResult WriterCursor::retry(const CursorKeys& keys) {
 void WriterCursor::check_seals(const CursorKeys& keys, IngestResult& out) {
   if (!runs_) return;
   std::optional<PublicKey> own_signer;
-  const auto decode = [&](std::string_view line) {
-    return decode_line(keys.keys, keys.room_id, writer_, line);
-  };
-  take_outcome(runs_->check(keys.writer_signer ? *keys.writer_signer : own_signer, decode),
+  take_outcome(runs_->check(keys.writer_signer ? *keys.writer_signer : own_signer),
                keys.writer_seqs, out);
 }
 
@@ -94,33 +99,6 @@ void WriterCursor::take_line(std::string line, const CursorKeys& keys, IngestRes
     awaiting_.push_back(std::move(line));
     return;
   }
-  if (keys.keys.v1() == nullptr && is_seal_line(line)) {  // a member room's seal: decoded
-                                                          // only if a check needs it
-    // The line byte and epoch id are its first 17 bytes: 23 characters (22 and part of one).
-    constexpr std::size_t kHead = 23;
-    if (line.size() > kHead && !seal_head_.empty() && line.compare(0, kHead, seal_head_) == 0) {
-      runs_->seal_line(std::move(line));  // the same epoch as the last seal: its key is there
-      return;
-    }
-    const auto epoch = record_epoch(line);
-    if (!epoch) {
-      ++out.rejected;
-      return;
-    }
-    if (keys.keys.epoch(*epoch) != nullptr) {
-      if (!runs_) runs_.emplace(keys.room_id, writer_);
-      seal_head_ = line.substr(0, kHead);
-      runs_->seal_line(std::move(line));
-      return;
-    }
-    if (keys.unreadable != nullptr && keys.unreadable->count(*epoch)) {
-      ++out.unreadable;
-      return;
-    }
-    awaiting_bytes_ = line.size();
-    awaiting_.push_back(std::move(line));
-    return;
-  }
   auto decoded = decode_line(keys.keys, keys.room_id, writer_, line);
   if (!decoded) {
     if (decoded.error().code != Errc::not_found) {
@@ -141,10 +119,7 @@ void WriterCursor::take_line(std::string line, const CursorKeys& keys, IngestRes
     return;
   }
   if (!runs_) runs_.emplace(keys.room_id, writer_);
-  take_outcome(decoded->kind == static_cast<std::uint8_t>(RecordKind::seal)
-                   ? runs_->seal(*decoded)
-                   : runs_->add(std::move(*decoded)),
-               keys.writer_seqs, out);
+  take_outcome(runs_->add(std::move(*decoded)), keys.writer_seqs, out);
 }
 
 // 2-4 of the reading rules: duplicates dropped, gaps counted, the rest accepted.

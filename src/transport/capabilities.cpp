@@ -15,7 +15,8 @@ std::string describe(const CapabilityState& s) {
   std::string out = with_note(s.write == WriteWay::append ? "append" : "rewrite", s.write_note);
   if (!s.ranged_reads) out += ", " + with_note("full fetch", s.read_note);
   if (!s.rename) out += ", " + with_note("no rename", s.rename_note);
-  if (!s.listing.empty()) out += ", listing by " + s.listing;
+  if (!s.listing.empty()) out += ", " + with_note("listing by " + s.listing, s.listing_note);
+  if (s.active) out += ", " + with_note("active", s.active_note);
   return out;
 }
 
@@ -44,6 +45,11 @@ std::string Capabilities::listing() const {
   return state_.listing;
 }
 
+bool Capabilities::active() const {
+  std::lock_guard lock(mu_);
+  return state_.active;
+}
+
 std::string Capabilities::describe() const { return ftpchat::describe(get()); }
 
 void Capabilities::set_write(WriteWay way, std::string note) {
@@ -64,9 +70,16 @@ void Capabilities::set_rename(bool on, std::string note) {
   state_.rename_note = std::move(note);
 }
 
-void Capabilities::set_listing(std::string command) {
+void Capabilities::set_listing(std::string command, std::string note) {
   std::lock_guard lock(mu_);
   state_.listing = std::move(command);
+  state_.listing_note = std::move(note);
+}
+
+void Capabilities::set_active(std::string note) {
+  std::lock_guard lock(mu_);
+  state_.active = true;
+  state_.active_note = std::move(note);
 }
 
 }  // namespace ftpchat

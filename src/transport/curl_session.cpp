@@ -105,12 +105,14 @@ CurlReply CurlSession::attempt(const CurlRequest& request) {
     return reply;
   }
   bool lists_ok = true;
+  bool prequote_ok = true;
   bool postquote_ok = true;
   bool headers_ok = true;
   SlistPtr quote = make_slist(request.quote, lists_ok);
+  SlistPtr prequote = make_slist(request.prequote, prequote_ok);
   SlistPtr postquote = make_slist(request.postquote, postquote_ok);
   SlistPtr headers = make_slist(request.headers, headers_ok);
-  if (!lists_ok || !postquote_ok || !headers_ok) {
+  if (!lists_ok || !prequote_ok || !postquote_ok || !headers_ok) {
     reply.code = CURLE_OUT_OF_MEMORY;
     return reply;
   }
@@ -121,10 +123,12 @@ CurlReply CurlSession::attempt(const CurlRequest& request) {
   exchange.upload = request.data;
   exchange.log = &log_;
   exchange.http = protocol_.http;
+  if (request.keep_reply_lines) exchange.reply_lines = &reply.reply_lines;
   handle_.reset();
   set_common_options(request, exchange);
   CURL* easy = handle_.easy();
   if (quote) curl_easy_setopt(easy, CURLOPT_QUOTE, quote.get());
+  if (prequote) curl_easy_setopt(easy, CURLOPT_PREQUOTE, prequote.get());
   if (postquote) curl_easy_setopt(easy, CURLOPT_POSTQUOTE, postquote.get());
   if (headers) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.get());
   if (!request.method.empty())
@@ -292,6 +296,13 @@ size_t CurlSession::on_header(char* ptr, size_t size, size_t count, void* user) 
       exchange->headers.clear();  // an allocation failure loses headers, not the transfer
     }
     return bytes;
+  }
+  if (exchange->reply_lines != nullptr) {
+    try {
+      exchange->reply_lines->emplace_back(line);
+    } catch (...) {
+      return 0;  // libcurl fails the request: a listing must not silently lose lines
+    }
   }
   if (starts_with_reply_code(line)) {
     if (line.substr(0, 4) == "220 ") ++exchange->greetings;

@@ -38,7 +38,9 @@ struct CurlRequest {
   std::uint64_t resume_from = 0;       // download start offset (REST)
   const ByteSink* sink = nullptr;      // download: receives the pieces; must outlive run()
   bool skip_size = false;              // do not ask the size first (saves a round trip)
+  bool keep_reply_lines = false;       // FTP: keep every control reply line (STAT's listing)
   std::vector<std::string> quote;      // raw commands before the transfer
+  std::vector<std::string> prequote;   // FTP: raw commands right before RETR/STOR (after TYPE)
   std::vector<std::string> postquote;  // raw commands after a successful transfer
   std::vector<std::pair<CURLoption, long>> extra_options;  // per-request protocol tweaks
   std::vector<std::string> headers;    // HTTP request headers ("Name: value")
@@ -59,6 +61,7 @@ struct CurlReply {
   std::string last_reply;      // the last protocol reply line ("257 ..."), "" if none
   std::string server_reply;    // last_reply if it was 4xx/5xx, else ""
   std::string error_text;      // libcurl's error buffer
+  std::vector<std::string> reply_lines;  // keep_reply_lines: every FTP reply line, in order
   std::vector<HttpHeader> headers;  // HTTP: the final response's headers
   bool ok() const { return code == CURLE_OK; }
   // HTTP: the transfer worked and the status is 2xx (response_code holds the status).
@@ -99,6 +102,7 @@ class CurlSession {
     std::string_view upload;
     std::size_t upload_pos = 0;
     std::string last_reply;
+    std::vector<std::string>* reply_lines = nullptr;  // set: every reply line goes here
     std::uint64_t greetings = 0;  // "220 " reply lines seen
     Logger* log = nullptr;
     bool http = false;

@@ -42,6 +42,12 @@ Result<std::unique_ptr<Transport>> open_curl_transport(const RemoteUrl& url,
   if (opts.rewrite && (url.scheme == Scheme::sftp || url.scheme == Scheme::file))
     return make_error(Errc::invalid_argument,
                       "-o rewrite works with ftp://, ftps://, s3://, dav:// and davs:// only");
+  if (!opts.active_port.empty() && url.scheme != Scheme::ftp && url.scheme != Scheme::ftps)
+    return make_error(Errc::invalid_argument, "-o active works with ftp:// only");
+  if (!opts.active_port.empty() && (url.scheme == Scheme::ftps || opts.tls == TlsMode::require))
+    return make_error(Errc::invalid_argument,
+                      "-o active does not work with TLS: libcurl 7.88 cannot make active FTPS "
+                      "data connections; leave -o active out");
   switch (url.scheme) {
     case Scheme::ftp:
     case Scheme::ftps:

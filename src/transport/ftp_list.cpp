@@ -70,7 +70,7 @@ bool is_time_or_year(std::string_view text) {
   return is_clock(text) || matches_shape(text, "dddd");
 }
 
-enum class LineKind { entry, ignorable, unparsed };
+enum class LineKind { entry, dot, ignorable, unparsed };
 
 struct LineResult {
   LineKind kind;
@@ -79,7 +79,8 @@ struct LineResult {
 
 LineResult finish(std::string name, bool is_dir, std::optional<std::uint64_t> size) {
   if (name.empty()) return {LineKind::unparsed, {}};
-  if (name == "." || name == "..") return {LineKind::ignorable, {}};
+  if (name == ".") return {LineKind::dot, {}};
+  if (name == "..") return {LineKind::ignorable, {}};
   return {LineKind::entry, DirEntry{std::move(name), is_dir, size}};
 }
 
@@ -170,6 +171,8 @@ FtpListing parse_ftp_listing(std::string_view text) {
     LineResult result = classify(line);
     if (result.kind == LineKind::entry)
       listing.entries.push_back(std::move(result.entry));
+    else if (result.kind == LineKind::dot)
+      listing.has_dot = true;
     else if (result.kind == LineKind::unparsed)
       listing.unparsed.emplace_back(line);
   }

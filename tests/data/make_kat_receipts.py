@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_kat_v2 as v2  # noqa: E402
 
 WRITER_C = bytes(range(0xD0, 0xE0))  # carol's device (sorts before alice's WRITER_A)
-KIND_MESSAGE, KIND_SEAL, KIND_RECEIPT = 1, 2, 4
+KIND_MESSAGE, KIND_RECEIPT = 1, 4
 
 
 def entry(writer, seq, stamp, message_id):
@@ -65,8 +65,9 @@ def main():
         out += [f"why {why}", f"payload_hex {data.hex()}"]
 
     # Bob's upload after his first record of make_kat_v2 (seq 1): a message (seq 2) and the
-    # receipt (seq 3), then the seal, all in epoch 0, in his writer file B, on a chain of its
-    # own (anchor 2: a writer that does not know its chain starts a new one).
+    # receipt (seq 3), all in epoch 0, in his writer file B, on a chain of its own (anchor 2: a
+    # writer that does not know its chain starts a new one); the receipt, the upload's last
+    # record, carries the seal, which names bob (the first seal of a chain).
     writer, anchor = v2.WRITER_B, 2
     records = [
         (KIND_MESSAGE, 2, v2.STAMP + (4000 << 16),
@@ -77,43 +78,19 @@ def main():
     out += ["section run", f"writer_hex {writer.hex()}", "signer bob", f"anchor {anchor}",
             f"chain_before_hex {chain.hex()}"]
     nonce_byte = 0xA1
-    for kind, seq, stamp, body in records:
+    for i, (kind, seq, stamp, body) in enumerate(records):
         nonce = bytes([nonce_byte] * 24)
         nonce_byte += 1
-        plain, line = v2.record(writer, k0, kind, seq, stamp, body, nonce)
-        chain = v2.blake2b(v2.epoch_id(k0) + plain, 32, chain)
-        out += [
-            "section record",
-            f"writer_hex {writer.hex()}",
-            f"epoch_hex {v2.epoch_id(k0).hex()}",
-            f"kind {kind}",
-            f"seq {seq}",
-            f"stamp {stamp}",
-            f"payload_hex {body.hex()}",
-            f"nonce_hex {nonce.hex()}",
-            f"plaintext_hex {plain.hex()}",
-            f"chain_hex {chain.hex()}",
-            f"line {line}",
-        ]
-    last_seq, last_stamp = records[-1][1], records[-1][2]
-    sig = bob.sign(b"ftpchatfs v2 seal" + v2.ROOM_ID + writer + v2.u64(anchor) +
-                   v2.u64(last_seq) + chain)
-    seal_payload = v2.u64(anchor) + bob.pk + sig
-    nonce = bytes([nonce_byte] * 24)
-    plain, line = v2.record(writer, k0, KIND_SEAL, last_seq, last_stamp + 5, seal_payload, nonce)
-    out += [
-        "section record",
-        f"writer_hex {writer.hex()}",
-        f"epoch_hex {v2.epoch_id(k0).hex()}",
-        f"kind {KIND_SEAL}",
-        f"seq {last_seq}",
-        f"stamp {last_stamp + 5}",
-        f"payload_hex {seal_payload.hex()}",
-        f"nonce_hex {nonce.hex()}",
-        f"plaintext_hex {plain.hex()}",
-        f"signature_hex {sig.hex()}",
-        f"line {line}",
-    ]
+        content = bytes([kind]) + v2.u64(seq) + v2.u64(stamp) + body
+        chain = v2.blake2b(v2.epoch_id(k0) + content, 32, chain)
+        seal, sig = b"", b""
+        if i + 1 == len(records):
+            sig = bob.sign(b"ftpchatfs v2 seal" + v2.ROOM_ID + writer + v2.u64(anchor) +
+                           v2.u64(seq) + chain)
+            seal = v2.seal_bytes(anchor, bob.pk, sig)
+        content, plain, line = v2.record(writer, k0, kind, seq, stamp, body, nonce, seal)
+        out += v2.record_section(writer, k0, kind, seq, stamp, body, nonce, content, chain, seal,
+                                 sig, plain, line)
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kat_receipts.txt")
     with open(path, "w", encoding="ascii", newline="\n") as f:

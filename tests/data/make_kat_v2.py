@@ -109,13 +109,42 @@ def make_grant(key, eph_sk, links_nonce, recipients, parents):
     return grant, info, links
 
 
-def record(writer, epoch_key, kind, seq, stamp, payload, nonce):
+def record(writer, epoch_key, kind, seq, stamp, payload, nonce, seal=b""):
+    """Returns (content, plaintext, line); with a seal the record carries it (line byte 0x03)."""
     eid = epoch_id(epoch_key)
-    plain = bytes([kind]) + u64(seq) + u64(stamp) + payload
-    line_byte = 3 if kind == 2 else 2  # a seal's line says so in clear
+    content = bytes([kind]) + u64(seq) + u64(stamp) + payload
+    plain = content + seal
+    line_byte = 3 if seal else 2  # a record that carries a seal says so in clear
     ad = b"ftpchatfs v2 record" + bytes([line_byte]) + ROOM_ID + writer + eid
     binary = bytes([line_byte]) + eid + nonce + aead(kdf(epoch_key, 1), nonce, plain, ad)
-    return plain, b64(binary)
+    return content, plain, b64(binary)
+
+
+def seal_bytes(anchor, signer_pk, signature):
+    """The seal trailer: names the signer (form 0x01) or not (0x00)."""
+    if signer_pk is None:
+        return u64(anchor) + signature + b"\x00"
+    return u64(anchor) + signer_pk + signature + b"\x01"
+
+
+def record_section(writer, key, kind, seq, stamp, payload, nonce, content, chain, seal, sig, plain,
+                   line):
+    """The known-answer lines of one record (kat_v2.txt and kat_receipts.txt alike)."""
+    out = [
+        "section record",
+        f"writer_hex {writer.hex()}",
+        f"epoch_hex {epoch_id(key).hex()}",
+        f"kind {kind}",
+        f"seq {seq}",
+        f"stamp {stamp}",
+        f"payload_hex {payload.hex()}",
+        f"nonce_hex {nonce.hex()}",
+        f"content_hex {content.hex()}",
+        f"chain_hex {chain.hex()}",
+    ]
+    if seal:
+        out += [f"seal_hex {seal.hex()}", f"signature_hex {sig.hex()}"]
+    return out + [f"plaintext_hex {plain.hex()}", f"line {line}"]
 
 
 def main():
@@ -233,8 +262,9 @@ def main():
     def message(flags, msg_id, body):
         return bytes([flags]) + msg_id + body.encode()
 
-    # Uploads: (writer, signer, continue the file's chain?, records); each ends with a seal.
-    # Alice's second upload continues her chain (anchor 1); her third starts a new one.
+    # Uploads: (writer, signer, continue the file's chain?, records); the last record of each
+    # carries the seal. Alice's second upload continues her chain (anchor 1: its seal does not
+    # name her); her third starts a new one (its seal names her, as every chain's first does).
     runs = [
         (WRITER_A, alice, True, [
             (k0, 1, 1, STAMP + 1, message(0, bytes(range(0x10, 0x20)), "hello bob")),
@@ -257,52 +287,28 @@ def main():
     chains = {}  # writer -> (anchor, chain value of its last sealed record)
     for writer, signer, keep_chain, records in runs:
         first = records[0][2]
-        if keep_chain and writer in chains:
+        runs_on = keep_chain and writer in chains
+        if runs_on:
             anchor, chain = chains[writer]
         else:
             anchor = first
             chain = blake2b(b"ftpchatfs v2 chain" + ROOM_ID + writer + u64(anchor))
         out += ["section run", f"writer_hex {writer.hex()}", f"signer {signer.name}",
                 f"anchor {anchor}", f"chain_before_hex {chain.hex()}"]
-        for key, kind, seq, stamp, payload in records:
+        for i, (key, kind, seq, stamp, payload) in enumerate(records):
             nonce = bytes([nonce_byte] * 24)
             nonce_byte += 1
-            plain, line = record(writer, key, kind, seq, stamp, payload, nonce)
-            chain = blake2b(epoch_id(key) + plain, 32, chain)
-            out += [
-                "section record",
-                f"writer_hex {writer.hex()}",
-                f"epoch_hex {epoch_id(key).hex()}",
-                f"kind {kind}",
-                f"seq {seq}",
-                f"stamp {stamp}",
-                f"payload_hex {payload.hex()}",
-                f"nonce_hex {nonce.hex()}",
-                f"plaintext_hex {plain.hex()}",
-                f"chain_hex {chain.hex()}",
-                f"line {line}",
-            ]
+            content = bytes([kind]) + u64(seq) + u64(stamp) + payload
+            chain = blake2b(epoch_id(key) + content, 32, chain)
+            seal, sig = b"", b""
+            if i + 1 == len(records):  # the upload's last record: it carries the seal
+                sig = signer.sign(b"ftpchatfs v2 seal" + ROOM_ID + writer + u64(anchor) +
+                                  u64(seq) + chain)
+                seal = seal_bytes(anchor, None if runs_on else signer.pk, sig)
+            content, plain, line = record(writer, key, kind, seq, stamp, payload, nonce, seal)
+            out += record_section(writer, key, kind, seq, stamp, payload, nonce, content, chain,
+                                  seal, sig, plain, line)
         chains[writer] = (anchor, chain)
-        last_key, _, last_seq, last_stamp, _ = records[-1]
-        sig = signer.sign(b"ftpchatfs v2 seal" + ROOM_ID + writer + u64(anchor) + u64(last_seq) +
-                          chain)
-        payload = u64(anchor) + signer.pk + sig
-        nonce = bytes([nonce_byte] * 24)
-        nonce_byte += 1
-        plain, line = record(writer, last_key, 2, last_seq, last_stamp + 5, payload, nonce)
-        out += [
-            "section record",
-            f"writer_hex {writer.hex()}",
-            f"epoch_hex {epoch_id(last_key).hex()}",
-            "kind 2",
-            f"seq {last_seq}",
-            f"stamp {last_stamp + 5}",
-            f"payload_hex {payload.hex()}",
-            f"nonce_hex {nonce.hex()}",
-            f"plaintext_hex {plain.hex()}",
-            f"signature_hex {sig.hex()}",
-            f"line {line}",
-        ]
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kat_v2.txt")
     with open(path, "w", encoding="ascii", newline="\n") as f:

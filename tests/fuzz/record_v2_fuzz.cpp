@@ -6,8 +6,10 @@
 //     (it may verify more: a newer seal covers an older one that fails); verified membership
 //     records are parsed and fed to a Membership fold, which must keep an owner and answer
 //     every query;
-//  2. a v2 plaintext sealed under epoch 1's key: decode_line, then the payload parser of its
-//     kind (message, seal, membership);
+//  2. a v2 plaintext encrypted under epoch 1's key, once as a record without a seal and once
+//     as one that carries a seal (line byte 0x03: its last byte says the seal's form):
+//     decode_line, then the seal parser (what parses encodes back) and the payload parser of
+//     its kind (message, membership);
 //  3. a membership payload: parsed; what parses must encode back to the same bytes.
 #include <algorithm>
 #include <cstddef>
@@ -19,6 +21,7 @@
 
 #include "ftpchat/identity/keyring.hpp"
 #include "ftpchat/identity/membership.hpp"
+#include "ftpchat/identity/seal.hpp"
 #include "ftpchat/record/record.hpp"
 #include "fuzz_keys.hpp"
 
@@ -84,9 +87,8 @@ FileRead read(const std::vector<std::string_view>& pieces, const Fixture& f) {
         ++out.rejected;
         continue;
       }
-      FUZZ_CHECK(d->version == 2 && d->message.seq > 0 && d->kind != 0);
-      take(d->kind == static_cast<std::uint8_t>(RecordKind::seal) ? chains.seal(*d)
-                                                                   : chains.add(std::move(*d)));
+      FUZZ_CHECK(d->version == 2 && d->message.seq > 0 && d->kind != 0 && d->kind != 2);
+      take(chains.add(std::move(*d)));
       FUZZ_CHECK(chains.pending() <= kMaxPendingRecords);
     }
     take(chains.check(signer));  // a piece's end
@@ -120,26 +122,36 @@ void as_writer_file(std::string_view bytes, const Fixture& f) {
 
 void as_plaintext(std::string_view plain, const Fixture& f) {
   const EpochKey& e = f.epochs[1];
-  const std::string line = encode_record_v2_with_nonce(*f.keys.epoch(e.id), e.id, f.room_id,
-                                                       f.writer, plain, Nonce{});
-  auto d = decode_line(f.keys, f.room_id, f.writer, line);
-  if (!d) {
-    FUZZ_CHECK(d.error().code == Errc::bad_data);
-    return;
-  }
-  FUZZ_CHECK(d->plaintext == plain && d->epoch == e.id);
-  switch (static_cast<RecordKind>(d->kind)) {
-    case RecordKind::message:
-      FUZZ_CHECK(d->message.body.size() <= kMaxBodyBytes);
-      break;
-    case RecordKind::seal:
-      (void)parse_seal_payload(d->payload);
-      break;
-    case RecordKind::membership:
-      (void)parse_membership(d->payload);
-      break;
-    default:
-      break;  // unknown kinds decode; readers skip them once sealed
+  for (bool sealed : {false, true}) {
+    if (sealed && plain.empty()) continue;
+    // Sealed: the encoder puts content || seal; here the last byte alone stands for the seal,
+    // so the plaintext is the input and the decoder splits it by that byte.
+    const std::string_view content = sealed ? plain.substr(0, plain.size() - 1) : plain;
+    const std::string_view seal = sealed ? plain.substr(plain.size() - 1) : std::string_view();
+    const std::string line = encode_record_v2_with_nonce(*f.keys.epoch(e.id), e.id, f.room_id,
+                                                         f.writer, content, Nonce{}, seal);
+    auto d = decode_line(f.keys, f.room_id, f.writer, line);
+    if (!d) {
+      FUZZ_CHECK(d.error().code == Errc::bad_data);
+      continue;
+    }
+    FUZZ_CHECK(d->content + d->seal == plain && d->epoch == e.id);
+    FUZZ_CHECK(sealed ? (d->seal.size() == kSealBytes || d->seal.size() == kSealNamedBytes)
+                      : d->seal.empty());
+    if (sealed) {
+      auto parsed = parse_seal(d->seal);
+      FUZZ_CHECK(parsed.ok() && encode_seal(*parsed) == d->seal);
+    }
+    switch (static_cast<RecordKind>(d->kind)) {
+      case RecordKind::message:
+        FUZZ_CHECK(d->message.body.size() <= kMaxBodyBytes);
+        break;
+      case RecordKind::membership:
+        (void)parse_membership(d->payload);
+        break;
+      default:
+        break;  // unknown kinds decode; readers skip them once sealed
+    }
   }
 }
 

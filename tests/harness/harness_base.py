@@ -45,6 +45,23 @@ def unregister(kind, obj):
             _registry[kind].remove(obj)
 
 
+class RegisteredServer:
+    """What every test server shares: it is registered for the exit clean-up (under
+    'servers'), and is a context manager. Subclasses define start() (returning self) and
+    stop()."""
+
+    def close(self):
+        """Stops the server and forgets it (its scratch folder goes at exit)."""
+        self.stop()
+        unregister('servers', self)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def _cleanup_all():
     for kind, method in (('followers', 'stop'), ('mounts', 'cleanup'), ('proxies', 'stop'), ('servers', 'stop'),
                          ('disks', 'close')):

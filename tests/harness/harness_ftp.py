@@ -1,5 +1,6 @@
 # The FTP servers the integration tests run on 127.0.0.1: pyftpdlib, vsftpd, pure-ftpd and
-# proftpd (the last two unpacked by scripts/install-deps.sh), passive mode only.
+# proftpd (the last two unpacked by scripts/install-deps.sh), with passive data connections
+# (vsftpd refuses them with extra_config=['pasv_enable=NO']: active mode only).
 import ftplib
 import grp
 import os
@@ -53,16 +54,19 @@ class FtpServerBase(ServerBase):
 
 class PyFtpdServer(FtpServerBase):
     """pyftpdlib, user chat/secret. disabled_commands are removed from the handler (the server
-    answers 500 and leaves them out of FEAT); dos_list=True makes LIST answer in DOS style.
+    answers 500 and leaves them out of FEAT); dos_list=True makes LIST answer in DOS style;
+    stat_status=True makes STAT <path> answer the server's status instead of a listing.
     Every command is logged to command_log: see commands(), count_command(), logins()."""
 
     kind = 'pyftpd'
 
-    def __init__(self, disabled_commands=(), dos_list=False, passive_ports=64, user='chat', password='secret'):
+    def __init__(self, disabled_commands=(), dos_list=False, passive_ports=64, user='chat', password='secret',
+                 stat_status=False):
         super().__init__(passive_ports)
         self.user, self.password = user, password
         self.disabled_commands = tuple(c.upper() for c in disabled_commands)
         self.dos_list = dos_list
+        self.stat_status = stat_status
         self.command_log = os.path.join(self.dir, 'commands.log')
 
     def _command(self):
@@ -73,6 +77,8 @@ class PyFtpdServer(FtpServerBase):
             cmd += ['--disable', ','.join(self.disabled_commands)]
         if self.dos_list:
             cmd.append('--dos-list')
+        if self.stat_status:
+            cmd.append('--stat-status')
         return cmd
 
     def _command_log_lines(self):

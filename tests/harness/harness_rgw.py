@@ -9,9 +9,9 @@ import shutil
 import time
 import uuid
 
-from harness_base import (HarnessError, file_tail, free_port, free_port_range, kill_process,
-                          make_scratch, port_accepts, register, run, spawn, stop_process,
-                          unregister)
+from harness_base import (file_tail, free_port, free_port_range, HarnessError, kill_process,
+                          make_scratch, port_accepts, register, RegisteredServer, run, spawn,
+                          stop_process)
 from harness_s3 import S3Client
 
 RGW_POOLS = ('.rgw.root', 'default.rgw.control', 'default.rgw.meta', 'default.rgw.log',
@@ -54,7 +54,7 @@ rgw data = {dir}/rgw
 """
 
 
-class RgwServer:
+class RgwServer(RegisteredServer):
     """s3://BUCKET/ on http://127.0.0.1:`.port`; keys in .access_key/.secret_key (hand them
     to clients through the environment or ~/.aws/credentials, never on a command line)."""
 
@@ -187,20 +187,10 @@ class RgwServer:
             kill_process(proc)
         self.proc, self.cluster = None, []
 
-    def close(self):
-        self.stop()
-        unregister('servers', self)
-
     def _wait_port_closed(self):
         deadline = time.monotonic() + 5
         while port_accepts(self.port, timeout=0.2) and time.monotonic() < deadline:
             time.sleep(0.02)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- what clients need ------------------------------------------------------------------
     @property

@@ -6,9 +6,9 @@ import signal
 import time
 import urllib.parse
 
-from harness_base import (HarnessError, file_tail, free_port, kill_process, make_scratch,
-                          port_accepts, register, run, signal_tree, spawn, stop_process, tree_listens_on,
-                          unregister)
+from harness_base import (file_tail, free_port, HarnessError, kill_process, make_scratch,
+                          port_accepts, register, RegisteredServer, run, signal_tree, spawn,
+                          stop_process, tree_listens_on)
 
 SERVERS_ROOT_DEFAULT = '/var/tmp/ftpchatfs-servers/root'
 
@@ -36,7 +36,7 @@ def make_self_signed_cert(directory, name='server'):
     return cert, key, both
 
 
-class ServerBase:
+class ServerBase(RegisteredServer):
     """Subclasses set `kind`, `scheme`, and implement _prepare() (one-time set-up: users, keys,
     config files) and _command() (argv of the foreground server)."""
 
@@ -136,17 +136,6 @@ class ServerBase:
         deadline = time.monotonic() + 5
         while port_accepts(self.port, timeout=0.2) and time.monotonic() < deadline:
             time.sleep(0.02)
-
-    def close(self):
-        """Stops the server and forgets it (its scratch folder goes at exit)."""
-        self.stop()
-        unregister('servers', self)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- paths and URLs ---------------------------------------------------------------------
     def local_path(self, path=''):

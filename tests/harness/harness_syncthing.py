@@ -13,8 +13,8 @@ import urllib.parse
 import urllib.request
 from xml.sax.saxutils import escape, quoteattr
 
-from harness_base import (HarnessError, file_tail, free_port, make_scratch, port_accepts, register,
-                          run, spawn, stop_process, unregister, WaitTimeout, wait_for)
+from harness_base import (file_tail, free_port, HarnessError, make_scratch, port_accepts, register,
+                          RegisteredServer, run, spawn, stop_process, wait_for, WaitTimeout)
 
 API_KEY = 'ftpchat-test-api-key'
 CONFLICT_MARK = '.sync-conflict-'
@@ -163,7 +163,7 @@ class SyncthingInstance:
         return file_tail(self.log_path, lines)
 
 
-class SyncthingCluster:
+class SyncthingCluster(RegisteredServer):
     """`count` Syncthing instances that share every folder in `folders` ({id: FolderSettings})."""
 
     def __init__(self, count, folders):
@@ -210,16 +210,6 @@ class SyncthingCluster:
                 inst.stop()
             except Exception:  # clean-up goes on with the others
                 pass
-
-    def close(self):
-        self.stop()
-        unregister('servers', self)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.close()
 
     # -- state --------------------------------------------------------------------------------
     def folder_path(self, index, folder_id):

@@ -1,5 +1,6 @@
 # A pyftpdlib FTP server for the tests, run in the foreground by chatharness.PyFtpdServer:
 #   /usr/bin/python3 pyftpd_server.py --port P --dir D --pasv LO-HI [--disable SIZE,MDTM] [--dos-list]
+#     [--stat-status | --stat-empty]
 import argparse
 import logging
 import os
@@ -45,6 +46,9 @@ def main():
     ap.add_argument('--pasv', required=True, help='LO-HI passive port range')
     ap.add_argument('--disable', default='', help='comma-separated commands to remove')
     ap.add_argument('--dos-list', action='store_true')
+    ap.add_argument('--stat-status', action='store_true',
+                    help='STAT <path> answers the server status, as servers without a STAT listing do')
+    ap.add_argument('--stat-empty', action='store_true', help='STAT <path> answers an empty listing')
     ap.add_argument('--log', help='debug log of every command')
     args = ap.parse_args()
 
@@ -64,7 +68,19 @@ def main():
         sys.exit('pyftpd_server: unknown commands to disable: %s' % ', '.join(sorted(unknown)))
 
     class Handler(FTPHandler):
-        pass
+        def pre_process_command(self, line, cmd, arg):
+            # pyftpdlib maps unknown ABOR/STAT/QUIT onto the real commands (for clients that
+            # send Telnet IP/Synch before them) and then fails on a disabled one's missing
+            # entry, dropping the connection; a server without the command answers 500.
+            if cmd not in self.proto_cmds and cmd[-4:] in disabled:
+                self.logline('<- %s' % line)
+                return self.respond('500 Command "%s" not understood.' % cmd)
+            return FTPHandler.pre_process_command(self, line, cmd, arg)
+
+        def ftp_STAT(self, path):
+            if args.stat_empty and path:
+                return self.respond('213-Status of "%s":\r\n213 End of status.' % self.fs.fs2ftp(path))
+            return FTPHandler.ftp_STAT(self, '' if args.stat_status else path)
 
     Handler.authorizer = authorizer
     Handler.proto_cmds = {k: v for k, v in FTPHandler.proto_cmds.items() if k not in disabled}

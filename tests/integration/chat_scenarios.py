@@ -68,6 +68,7 @@ class ServerPerClass:
 
 class ChatScenarios(ServerPerClass):
     concurrent_count = 20  # messages per sender in the concurrency scenario
+    transport_mode = None  # if set: what ROOM/status says after the first exchange
 
     def setUp(self):
         self.url = self.server.url('chat-%s/' % self._testMethodName)
@@ -105,6 +106,9 @@ class ChatScenarios(ServerPerClass):
         h.wait_for(lambda: '<alice> hello everyone' in h.read_text(b.log('general')), 5)
         h.append_line(b.outbox('general'), 'hi alice')
         h.wait_for(lambda: '<bob> hi alice' in h.read_text(a.log('general')), 5)
+        if self.transport_mode:
+            for m in (a, b):
+                self.assertEqual(h.read_status(m, 'general')['transport mode'], self.transport_mode)
 
     def test_history_survives_unmount_and_remount(self):
         a = self.mount('alice')

@@ -36,6 +36,35 @@ def public_key_of(public_id):
     return unb64(public_id[len('ftpchat1'):])[:32]
 
 
+def chain_start(room_id, writer, anchor):
+    return blake2b(b'ftpchatfs v2 chain' + room_id + writer + struct.pack('>Q', anchor))
+
+
+def seal_of(room_id, writer, anchor, seq, chain, sk, name_signer):
+    """The seal a record `seq` carries (FORMAT.md, "Chains and seals"), signed with `sk`;
+    naming the signer (its public key, sk's second half) or not."""
+    sig = sodium.crypto_sign(b'ftpchatfs v2 seal' + room_id + writer + struct.pack('>QQ', anchor, seq) +
+                             chain, sk)[:64]
+    if name_signer is None:
+        return struct.pack('>Q', anchor) + sig + b'\x00'
+    return struct.pack('>Q', anchor) + name_signer + sig + b'\x01'
+
+
+def record_line(room_id, writer, epoch, key, content, seal=b''):
+    """A record line: content, and the seal it carries if any (line byte 0x03)."""
+    line_byte = 3 if seal else 2
+    ad = b'ftpchatfs v2 record' + bytes([line_byte]) + room_id + writer + epoch
+    nonce = os.urandom(24)
+    return b64(bytes([line_byte]) + epoch + nonce +
+               sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(content + seal, ad, nonce, kdf(key, 1)))
+
+
+def append_lines(path, lines):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'a') as f:
+        f.write('\n' + ''.join(line + '\n' for line in lines))
+
+
 class Member:
     """A member of one room: its identity file's seed and the epoch keys it can open."""
 
@@ -84,32 +113,58 @@ class Member:
                         newest, epoch = os.path.getmtime(path), unb64(line[:24])[1:17]
         return epoch
 
+    def open_line(self, writer, line):
+        """(epoch, content, seal) of a record line of writer file `writer`; raises when it
+        does not open."""
+        raw = unb64(line)
+        line_byte, epoch = raw[0], raw[1:17]
+        ad = b'ftpchatfs v2 record' + bytes([line_byte]) + self.room_id + writer + epoch
+        plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(raw[41:], ad, raw[17:41],
+                                                                  kdf(self.keys[epoch], 1))
+        if line_byte != 3:
+            return epoch, plain, b''
+        n = 105 if plain[-1] == 1 else 73
+        return epoch, plain[:-n], plain[-n:]
+
     def forge(self, body, claim_signer, period):
-        """Appends a run (one message and its seal) in a new writer file, sealed as if by
-        `claim_signer` (a public key) but signed with this member's key. Returns the path."""
+        """Appends one message in a new writer file, its seal naming `claim_signer` (a public
+        key) but signed with this member's key. Returns the path."""
         epoch = self.latest_epoch()
         key = self.keys[epoch]
         writer = os.urandom(16)
         stamp = int(time.time() * 1000) << 16
-        plain = bytes([1]) + struct.pack('>QQ', 1, stamp) + bytes([0]) + os.urandom(16) + body.encode()
-        chain = blake2b(b'ftpchatfs v2 chain' + self.room_id + writer + struct.pack('>Q', 1))
-        chain = blake2b(epoch + plain, 32, chain)
-        sig = sodium.crypto_sign(b'ftpchatfs v2 seal' + self.room_id + writer + struct.pack('>QQ', 1, 1) + chain,
-                                 self.sk)[:64]
-        seal = bytes([2]) + struct.pack('>QQ', 1, stamp) + struct.pack('>Q', 1) + claim_signer + sig
-
-        def line(p):
-            kind = 3 if p[0] == 2 else 2  # a seal's line byte
-            ad = b'ftpchatfs v2 record' + bytes([kind]) + self.room_id + writer + epoch
-            nonce = os.urandom(24)
-            return b64(bytes([kind]) + epoch + nonce +
-                       sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(p, ad, nonce, kdf(key, 1)))
-        folder = os.path.join(self.room_dir, period)
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, writer.hex() + '.w')
-        with open(path, 'a') as f:
-            f.write('\n' + line(plain) + '\n' + line(seal) + '\n')
+        content = bytes([1]) + struct.pack('>QQ', 1, stamp) + bytes([0]) + os.urandom(16) + body.encode()
+        chain = blake2b(epoch + content, 32, chain_start(self.room_id, writer, 1))
+        seal = seal_of(self.room_id, writer, 1, 1, chain, self.sk, claim_signer)
+        path = os.path.join(self.room_dir, period, writer.hex() + '.w')
+        append_lines(path, [record_line(self.room_id, writer, epoch, key, content, seal)])
         return path
+
+    def reseal(self, path, body):
+        """Appends to another member's writer file a message of this member's with the next
+        seq, carrying a seal in this member's own name over the file's whole chain (from the
+        anchor of its first seal): all of it a member who reads the file can compute. Readers
+        must keep the file's records its writer's, and refuse the new one."""
+        writer = bytes.fromhex(os.path.basename(path)[:-len('.w')])
+        records, anchor = {}, None
+        for line in read(path).split('\n'):
+            try:
+                epoch, content, seal = self.open_line(writer, line)
+            except Exception:
+                continue
+            records.setdefault(struct.unpack('>Q', content[1:9])[0], (epoch, content))
+            if seal and anchor is None:
+                anchor = struct.unpack('>Q', seal[:8])[0]
+        seq = max(records) + 1
+        epoch = records[seq - 1][0]
+        stamp = int(time.time() * 1000) << 16
+        content = bytes([1]) + struct.pack('>QQ', seq, stamp) + bytes([0]) + os.urandom(16) + body.encode()
+        chain = chain_start(self.room_id, writer, anchor)
+        for s in range(anchor, seq):
+            chain = blake2b(records[s][0] + records[s][1], 32, chain)
+        chain = blake2b(epoch + content, 32, chain)
+        seal = seal_of(self.room_id, writer, anchor, seq, chain, self.sk, self.pk)
+        append_lines(path, [record_line(self.room_id, writer, epoch, self.keys[epoch], content, seal)])
 
 
 def _grant(room_id, key, recipients, parents):
@@ -130,23 +185,12 @@ def _grant(room_id, key, recipients, parents):
     return epoch, bytes([2]) + epoch + eph + struct.pack('>H', len(recipients)) + slots + nonce + sealed
 
 
-def _write_run(member, writer, epoch, key, plain, seq, period):
-    chain = blake2b(b'ftpchatfs v2 chain' + member.room_id + writer + struct.pack('>Q', seq))
-    chain = blake2b(epoch + plain, 32, chain)
-    sig = sodium.crypto_sign(b'ftpchatfs v2 seal' + member.room_id + writer +
-                             struct.pack('>QQ', seq, seq) + chain, member.sk)[:64]
-    seal = bytes([2]) + struct.pack('>QQ', seq, 0) + struct.pack('>Q', seq) + member.pk + sig
-
-    def line(p):
-        kind = 3 if p[0] == 2 else 2  # a seal's line byte
-        ad = b'ftpchatfs v2 record' + bytes([kind]) + member.room_id + writer + epoch
-        nonce = os.urandom(24)
-        return b64(bytes([kind]) + epoch + nonce +
-                   sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(p, ad, nonce, kdf(key, 1)))
-    folder = os.path.join(member.room_dir, period)
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, writer.hex() + '.w'), 'a') as f:
-        f.write('\n' + line(plain) + '\n' + line(seal) + '\n')
+def _write_run(member, writer, epoch, key, content, seq, period):
+    """One record in a writer file, carrying the seal of a chain that starts with it."""
+    chain = blake2b(epoch + content, 32, chain_start(member.room_id, writer, seq))
+    seal = seal_of(member.room_id, writer, seq, seq, chain, member.sk, member.pk)
+    append_lines(os.path.join(member.room_dir, period, writer.hex() + '.w'),
+                 [record_line(member.room_id, writer, epoch, key, content, seal)])
 
 
 def stale_role_change(member, parent_epoch, target, role, recipients, period, stamp):
@@ -165,3 +209,11 @@ def stale_role_change(member, parent_epoch, target, role, recipients, period, st
     plain = bytes([3]) + struct.pack('>QQ', 1, stamp) + payload
     _write_run(member, os.urandom(16), epoch, key, plain, 1, period)
     return epoch.hex()
+
+
+def honest_record(member, kind, payload, period):
+    """A record of `kind` (a kind the reader may not know: a later version's) signed honestly by
+    `member`, in a new writer file of its own, in the room's newest epoch it holds."""
+    epoch = member.latest_epoch()
+    plain = bytes([kind]) + struct.pack('>QQ', 1, int(time.time() * 1000) << 16) + payload
+    _write_run(member, os.urandom(16), epoch, member.keys[epoch], plain, 1, period)

@@ -1,6 +1,7 @@
 // A real pyftpdlib server on 127.0.0.1 for the transport integration tests: started in a
 // scratch folder on a free port, stopped (and the folder removed) by the destructor. With
-// disabled commands (e.g. REST) it runs tests/harness/pyftpd_server.py, which removes them.
+// disabled commands (e.g. REST) or flags (e.g. --stat-status) it runs
+// tests/harness/pyftpd_server.py, which removes them or changes the server's answers.
 #pragma once
 
 #include <arpa/inet.h>
@@ -60,8 +61,9 @@ class PyftpdProcess {
   static constexpr const char* user = "chat";
   static constexpr const char* password = "secret";
 
-  explicit PyftpdProcess(std::vector<std::string> disabled_commands = {})
-      : disabled_(std::move(disabled_commands)) {
+  explicit PyftpdProcess(std::vector<std::string> disabled_commands = {},
+                         std::vector<std::string> flags = {})
+      : disabled_(std::move(disabled_commands)), flags_(std::move(flags)) {
     char pattern[] = "/tmp/ftpchat-transport-XXXXXX";
     const char* made = mkdtemp(pattern);
     scratch_ = made != nullptr ? made : "/tmp/ftpchat-transport-failed";
@@ -100,7 +102,7 @@ class PyftpdProcess {
                                      password,
                                      "-r",
                                      pasv_low_ + "-" + pasv_high_};
-    if (!disabled_.empty()) {
+    if (!disabled_.empty() || !flags_.empty()) {
 #ifdef FTPCHAT_HARNESS_DIR
       std::string disable;
       for (const auto& command : disabled_) disable += (disable.empty() ? "" : ",") + command;
@@ -118,8 +120,9 @@ class PyftpdProcess {
               pasv_low_ + "-" + pasv_high_,
               "--disable",
               disable};
+      args.insert(args.end(), flags_.begin(), flags_.end());
 #else
-      return "disabled commands need FTPCHAT_HARNESS_DIR (tests/harness) at build time";
+      return "disabled commands and flags need FTPCHAT_HARNESS_DIR (tests/harness) at build time";
 #endif
     }
     pid_ = spawn(args);
@@ -188,6 +191,7 @@ class PyftpdProcess {
   }
 
   std::vector<std::string> disabled_;
+  std::vector<std::string> flags_;
   std::string scratch_;
   std::string pasv_low_;
   std::string pasv_high_;

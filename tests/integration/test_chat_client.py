@@ -10,7 +10,7 @@ import time
 import unittest
 
 import chatharness as h
-from ftpchat_tool import ftpchat_binary
+from ftpchat_tool import FtpchatUser, ftpchat_binary
 
 PASS = 'correct horse battery staple'
 WAIT = 15  # seconds for anything that crosses the server (poll 200 ms on both mounts)
@@ -80,6 +80,15 @@ class Terminal:
             with open(self.status_file) as f:
                 return f.read().strip()
         return int(h.wait_for(read, timeout, message='the client to exit'))
+
+
+def peek(path):
+    """The file's text read with O_NOATIME: the mount counts nothing as seen."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOATIME)
+    try:
+        return os.read(fd, 1 << 20).decode('utf-8', 'replace')
+    finally:
+        os.close(fd)
 
 
 def unread(mount, room):
@@ -284,6 +293,29 @@ class ChatClient(h.ServerTestCase):
                   timeout=30)
         with term.step("the second line in bob's log"):
             h.wait_for(lambda: 'second, while it is away' in h.read_text(b.log('general')), WAIT)
+
+    def test_a_read_receipt_appears_on_a_sent_line(self):
+        alice, bob = FtpchatUser('alice'), FtpchatUser('bob')
+        alice.make_identity()
+        bob_id = bob.make_identity()
+        url = self.base + 'team'
+        alice.run('init', url, '--member', 'bob=' + bob_id)
+
+        def mount(user):
+            return self.start_mount(self.base, user.nick, None, client_dir=user.client,
+                                    options=['poll=200', 'receipts', 'chatid=' + user.chatid])
+        a, b = mount(alice), mount(bob)
+        term = self.client(a.path('team'))
+        term.type('ping, bob')
+        term.keys('Enter')
+        term.wait_text('sent line on the server', 'ping, bob  [on server]')
+        with term.step("bob's mount has it; bob reads it with cat"):
+            h.wait_for(lambda: 'ping, bob' in peek(b.log('team')), WAIT)
+            self.assertIn('ping, bob', h.read_text(b.log('team')))
+        term.wait_text('the receipt appears', '<alice> ping, bob  [read by bob]', timeout=30)
+        term.type('/members')
+        term.keys('Enter')
+        term.wait_text('/members: who read up to where', 'bob (member)  read up to ')
 
     def test_without_a_terminal_one_room_in_line_mode(self):
         a = self.mount('alice')

@@ -12,26 +12,32 @@ from chat_scenarios import PASS, ChatScenarios, LocalFolder, TlsTrustChecks
 from ftpchat_tool import FtpchatUser
 
 MINIMAL_DISABLED = ('APPE', 'REST', 'SIZE', 'MLSD', 'MLST')
+FTP_MODE = 'append, listing by STAT'  # every FTP server here lists a folder in STAT's reply
 
 
 class OnVsftpd(ChatScenarios, unittest.TestCase):
     make_server = classmethod(lambda cls: h.VsftpdServer())
+    transport_mode = FTP_MODE
 
 
 class OnPureFtpd(ChatScenarios, unittest.TestCase):
     make_server = classmethod(lambda cls: h.PureFtpdServer())
+    transport_mode = FTP_MODE
 
 
 class OnProftpd(ChatScenarios, unittest.TestCase):
     make_server = classmethod(lambda cls: h.ProftpdServer())
+    transport_mode = FTP_MODE
 
 
 class OnPyftpdlib(ChatScenarios, unittest.TestCase):
     make_server = classmethod(lambda cls: h.PyFtpdServer())
+    transport_mode = FTP_MODE
 
 
 class OnVsftpdExplicitTls(ChatScenarios, unittest.TestCase):
     make_server = classmethod(lambda cls: h.VsftpdServer(tls=True))
+    transport_mode = FTP_MODE
 
     def extra_options(self):
         return ['tls=require', 'cacert=%s' % self.server.cert_path]
@@ -39,6 +45,7 @@ class OnVsftpdExplicitTls(ChatScenarios, unittest.TestCase):
 
 class OnPureFtpdExplicitTls(ChatScenarios, unittest.TestCase):
     make_server = classmethod(lambda cls: h.PureFtpdServer(tls=True))
+    transport_mode = FTP_MODE
 
     def extra_options(self):
         return ['tls=require', 'cacert=%s' % self.server.cert_path]

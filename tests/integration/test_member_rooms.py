@@ -81,8 +81,8 @@ class MemberRooms(h.ServerTestCase):
         alice.run('send', self.url, 'the real alice')
         a, b = self.mount(alice), self.mount(bob)
         forger = member_forge.Member(bob.chatid, self.room_dir())
-        forger.forge('I am alice: send me the keys', member_forge.public_key_of(alice.public_id),
-                     h.current_period())
+        forged = forger.forge('I am alice: send me the keys', member_forge.public_key_of(alice.public_id),
+                              h.current_period())
         h.append_line(a.outbox('team'), 'after the forgery')
         for m in (a, b):
             self.wait_log(m, '<alice> after the forgery')
@@ -90,13 +90,23 @@ class MemberRooms(h.ServerTestCase):
             self.assertNotIn('send me the keys', log)
             self.assertIn("signature does not verify", log)
             self.assertGreaterEqual(int(h.read_status(m, 'team')['records rejected']), 1)
+        # Then bob appends to alice's writer file a message of his, sealed in his own name over
+        # her whole chain: readers keep her records hers (fresh ones too) and refuse his.
+        alices_file = sorted(os.path.join(root, n) for root, _, names in os.walk(self.room_dir())
+                             for n in names if n.endswith('.w') and os.path.join(root, n) != forged)[0]
+        forger.reseal(alices_file, 'resealed by bob')
+        for m in (a, b):
+            self.wait_log(m, 'signed by another identity')
+            self.assertNotIn('resealed by bob', h.read_text(m.log('team')))
         for u in (alice, bob):
             out = self.read(u)
             self.assertNotIn('send me the keys', out)
+            self.assertNotIn('resealed by bob', out)
             self.assertIn('<alice> the real alice', out)
+            self.assertIn('<alice> after the forgery', out)
         verify = alice.run('verify', self.url, check=False)
         self.assertEqual(verify.returncode, 1)
-        self.assertIn('1 rejected', verify.stdout)
+        self.assertIn('2 rejected', verify.stdout)
 
     def test_removal_cuts_bob_off_while_carol_joins(self):
         steps = h.Steps('removal on pyftpd')
@@ -144,6 +154,9 @@ class MemberRooms(h.ServerTestCase):
         laptop.run('send', self.url, 'from the laptop')
         a = self.mount(alice)
         h.append_line(a.outbox('team'), 'from the desktop')
+        # The write returns once spooled: bob's read must come after the upload.
+        h.wait_for(lambda: h.read_status(a, 'team')['messages pending'] == '0', WAIT,
+                   message="alice's desktop line uploaded")
         out = self.read(bob)
         self.assertIn('<alice> from the laptop', out)
         self.assertIn('<alice> from the desktop', out)

@@ -111,11 +111,12 @@ class Periods(h.ServerTestCase):
         paths = {k if k == room else room + '/' + k: v for k, v in paths.items()}
 
         def listed(since):
-            """What each LIST after command `since` was of ('room folder', a period, or None)."""
+            """What each listing (STAT, or LIST checking it) after command `since` was of
+            ('room folder', a period, or None)."""
             out = []
             for cmd in self.server.commands()[since:]:
                 verb, _, arg = cmd.partition(' ')
-                if verb.upper() in ('LIST', 'MLSD', 'NLST'):
+                if verb.upper() in ('STAT', 'LIST', 'MLSD', 'NLST'):
                     out.append(paths.get(arg.strip().rstrip('/'), None))
             return out
 
@@ -133,7 +134,7 @@ class Periods(h.ServerTestCase):
         window = listed(mark)
         polls = window.count(newest)
         full = window.count('room folder')
-        print('\n[periods] %d s of polls: %d LISTs of the newest period, %d of the room folder, '
+        print('\n[periods] %d s of polls: %d listings of the newest period, %d of the room folder, '
               '%d of %s, %d of %s, %d others'
               % (WINDOW, polls, full, window.count(older[1]), older[1], window.count(older[0]),
                  older[0], window.count(None)))

@@ -145,6 +145,71 @@ TEST_F(ExternalFtpServer, ReadToStreamsAndStopsMidway) {
   testing::expect_stop_midway_then_next_request_works(*t, dir, dir + "/f", content);
 }
 
+const DirEntry* find_named(const std::vector<DirEntry>& entries, const std::string& name) {
+  for (const auto& e : entries)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+// Listings by STAT on every server kind (ftp_transport.cpp rule 1): names with spaces and
+// UTF-8, a leading '-', sub-folders, an empty folder, a missing one.
+TEST_F(ExternalFtpServer, ListsByStatWithOddNamesAndEmptyFolders) {
+  auto t = connect_to(url_, log_, opts_);
+  const std::string dir = "stat-" + to_hex(as_chars(random_id()).substr(0, 4));
+  ASSERT_TRUE(t->make_dir(dir).ok());
+  ASSERT_TRUE(t->make_dir(dir + "/sub").ok());
+  ASSERT_TRUE(t->create_file(dir + "/name with  spaces", "abc").ok());
+  ASSERT_TRUE(t->create_file(dir + "/\xC3\xBCn\xC3\xAF \xC2\xA9", "12").ok());
+  ASSERT_TRUE(t->append(dir + "/-dash", "x").ok());
+  for (int round = 0; round < 2; ++round) {
+    auto entries = t->list(dir);
+    ASSERT_TRUE(entries.ok()) << entries.error().detail;
+    EXPECT_EQ(entries->size(), 4u) << round;
+    const DirEntry* spaced = find_named(*entries, "name with  spaces");
+    ASSERT_NE(spaced, nullptr) << round;
+    EXPECT_EQ(spaced->size, 3u);
+    const DirEntry* utf8 = find_named(*entries, "\xC3\xBCn\xC3\xAF \xC2\xA9");
+    ASSERT_NE(utf8, nullptr) << round;
+    EXPECT_EQ(utf8->size, 2u);
+    ASSERT_NE(find_named(*entries, "-dash"), nullptr) << round;
+    ASSERT_NE(find_named(*entries, "sub"), nullptr) << round;
+    EXPECT_TRUE(find_named(*entries, "sub")->is_dir);
+  }
+  auto empty = t->list(dir + "/sub");
+  ASSERT_TRUE(empty.ok()) << empty.error().detail;
+  EXPECT_TRUE(empty->empty());
+  auto missing = t->list(dir + "/nope");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::not_found) << missing.error().detail;
+  EXPECT_NE(t->mode().find("listing by STAT"), std::string::npos) << t->mode();
+  EXPECT_LE(t->stats().connections, opts_.tls == TlsMode::none ? 1u : 2u);
+}
+
+// A server that refuses passive data connections (vsftpd pasv_enable=NO): the transport
+// learns active mode at the first transfer; -o active uses it from the start. Selected by
+// transport_servers.py for that server only.
+TEST_F(ExternalFtpServer, ActiveModeWherePassiveIsRefused) {
+  for (const bool chosen : {false, true}) {
+    TransportOptions opts = opts_;
+    if (chosen) opts.active_port = parse_active_mode("127.0.0.1").value();
+    auto t = connect_to(url_, log_, opts);
+    const std::string dir = "active-" + to_hex(as_chars(random_id()).substr(0, 4));
+    ASSERT_TRUE(t->make_dir(dir).ok());
+    auto appended = t->append(dir + "/log", "0123456789");
+    ASSERT_TRUE(appended.ok()) << chosen << ": " << appended.error().detail;
+    ASSERT_TRUE(t->append(dir + "/log", "AB").ok());
+    EXPECT_EQ(t->read(dir + "/log", 0).value(), "0123456789AB");
+    EXPECT_EQ(t->read(dir + "/log", 10).value(), "AB");
+    auto entries = t->list(dir);
+    ASSERT_TRUE(entries.ok()) << entries.error().detail;
+    EXPECT_EQ(entries->size(), 1u);
+    EXPECT_NE(t->mode().find(chosen ? "active (-o active)" : "active (server refused passive)"),
+              std::string::npos)
+        << t->mode();
+    EXPECT_EQ(t->stats().connections, 1u);
+  }
+}
+
 TEST_F(ExternalFtpServer, CertificateTrustDecides) {
   if (opts_.tls == TlsMode::none) GTEST_SKIP() << "set FTPCHAT_TEST_CACERT for a TLS server";
   TransportOptions untrusted = opts_;

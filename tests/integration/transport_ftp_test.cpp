@@ -1,7 +1,8 @@
 // Integration tests of the libcurl FTP transport against a real pyftpdlib server that each
 // test process starts on 127.0.0.1 (see pyftpd_process.hpp). Run:
 //   ./build/tests/transport_integration_tests
-// Other servers and TLS: transport_external_test.cpp.
+// Other servers and TLS: transport_external_test.cpp; STAT listings, REST without SIZE and
+// active mode: transport_ftp_wire_test.cpp.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -9,70 +10,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 
 #include "ftpchat/transport/curl_transport.hpp"
 #include "ftpchat/transport/remote_url.hpp"
-#include "pyftpd_process.hpp"
+#include "transport_ftp_fixture.hpp"
 
 namespace ftpchat {
 namespace {
 
+using testing::connect_to;
+using testing::find_entry;
+using testing::FtpTransportTest;
 using testing::PyftpdProcess;
 using testing::read_file;
+using testing::write_local;
 namespace fs = std::filesystem;
 
-std::unique_ptr<Transport> connect_to(const std::string& text, Logger& log,
-                                      TransportOptions opts = {}) {
-  auto url = parse_remote_url(text);
-  EXPECT_TRUE(url.ok()) << text;
-  if (!url.ok()) return nullptr;
-  return make_curl_transport(*url, opts, log);
-}
-
-const DirEntry* find_entry(const std::vector<DirEntry>& entries, const std::string& name) {
-  for (const auto& e : entries)
-    if (e.name == name) return &e;
-  return nullptr;
-}
-
-void write_local(const fs::path& path, const std::string& content) {
-  std::ofstream(path, std::ios::binary) << content;
-}
-
-class FtpTransportTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    ASSERT_GE(sodium_init(), 0);
-    server_ = std::make_unique<PyftpdProcess>();
-    const std::string problem = server_->start();
-    ASSERT_EQ(problem, "");
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-
-  void SetUp() override {
-    ASSERT_TRUE(server_);
-    // Each test works in a base directory of its own.
-    base_ = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::create_directory(server_->data_dir() / base_);
-    transport_ = connect_to(server_->url(base_ + "/"), log_);
-    ASSERT_TRUE(transport_);
-  }
-
-  fs::path local(const std::string& relative) const {
-    return server_->data_dir() / base_ / relative;
-  }
-
-  static std::unique_ptr<PyftpdProcess> server_;
-  Logger log_{"transport-test", LogLevel::warning};
-  std::string base_;
-  std::unique_ptr<Transport> transport_;
-};
-
-std::unique_ptr<PyftpdProcess> FtpTransportTest::server_;
 
 TEST_F(FtpTransportTest, ListShowsFilesDirectoriesAndSizes) {
   fs::create_directory(local("room"));
@@ -278,7 +237,7 @@ TEST_F(FtpTransportTest, OneLoginForManyOperations) {
 
   const TransportStats stats = transport_->stats();
   EXPECT_EQ(stats.connections, 1u);
-  EXPECT_EQ(stats.requests, 63u);
+  EXPECT_EQ(stats.requests, 64u);  // 3 x 20, MKD, STAT and STOR, and the LIST checking STAT
   EXPECT_EQ(stats.bytes_uploaded, 20u * 5 + 1);
   EXPECT_GT(stats.bytes_downloaded, 0u);
   EXPECT_EQ(server_->logins() - logins_before, 1);

@@ -1,6 +1,6 @@
 # Runs the transport's ExternalFtpServer tests (transport_external_test.cpp) against each FTP
-# server tests/harness can start: vsftpd and pure-ftpd, each plain and with required TLS, and
-# proftpd; its ExternalSftpServer tests (transport_stream_test.cpp) against OpenSSH's sshd; and
+# server tests/harness can start: vsftpd and pure-ftpd, each plain and with required TLS,
+# proftpd, pyftpdlib with DOS listings, and vsftpd refusing passive data connections; its ExternalSftpServer tests (transport_stream_test.cpp) against OpenSSH's sshd; and
 # its ExternalS3Server tests (transport_s3_test.cpp) against Ceph's RADOS Gateway.
 # ctest runs it as transport.real_servers; by hand:
 #   TRANSPORT_TESTS_BIN=build/tests/transport_integration_tests PYTHONPATH=tests/harness \
@@ -20,7 +20,7 @@ BIN = os.environ.get('TRANSPORT_TESTS_BIN', '')
 
 
 class TransportAgainstRealServers(unittest.TestCase):
-    def run_external_tests(self, make_server):
+    def run_external_tests(self, make_server, tests=None):
         if not os.access(BIN, os.X_OK):
             self.skipTest('TRANSPORT_TESTS_BIN does not name the transport test binary')
         try:
@@ -32,8 +32,10 @@ class TransportAgainstRealServers(unittest.TestCase):
             env.pop('FTPCHAT_TEST_CACERT', None)
             if server.tls:
                 env['FTPCHAT_TEST_CACERT'] = server.cert_path
-            tests = 'ExternalFtpServer.*' if server.tls else \
-                'ExternalFtpServer.AppendReadRoundTrip:ExternalFtpServer.ReadToStreamsAndStopsMidway'
+            if tests is None:
+                tests = 'ExternalFtpServer.*-ExternalFtpServer.ActiveModeWherePassiveIsRefused' if server.tls else \
+                    'ExternalFtpServer.AppendReadRoundTrip:ExternalFtpServer.ReadToStreamsAndStopsMidway:' \
+                    'ExternalFtpServer.ListsByStatWithOddNamesAndEmptyFolders'
             self.run_tests(tests, env)
 
     def run_tests(self, tests, env):
@@ -45,6 +47,10 @@ class TransportAgainstRealServers(unittest.TestCase):
 
     def test_vsftpd(self):
         self.run_external_tests(lambda: harness_ftp.VsftpdServer())
+
+    def test_vsftpd_passive_refused(self):
+        self.run_external_tests(lambda: harness_ftp.VsftpdServer(extra_config=['pasv_enable=NO']),
+                                'ExternalFtpServer.ActiveModeWherePassiveIsRefused:ExternalFtpServer.AppendReadRoundTrip')
 
     def test_vsftpd_tls(self):
         self.run_external_tests(lambda: harness_ftp.VsftpdServer(tls=True))

@@ -49,5 +49,19 @@ TEST(Capabilities, EveryDifferenceInItsPlace) {
   EXPECT_EQ(caps.describe(), "append (RGW appendable objects)");
 }
 
+TEST(Capabilities, FtpListingAndDataConnectionsLast) {
+  Capabilities caps;
+  EXPECT_FALSE(caps.active());
+  caps.set_listing("STAT");
+  EXPECT_EQ(caps.describe(), "append, listing by STAT");
+  caps.set_listing("LIST", "server lacks STAT (500)");
+  caps.set_active("server refused passive");
+  EXPECT_TRUE(caps.active());
+  caps.set_ranged_reads(false, "server lacks REST");
+  EXPECT_EQ(caps.describe(),
+            "append, full fetch (server lacks REST), listing by LIST (server lacks STAT (500)), "
+            "active (server refused passive)");
+}
+
 }  // namespace
 }  // namespace ftpchat

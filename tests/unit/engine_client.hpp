@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "ftpchat/identity/public_id.hpp"
 #include "ftpchat/room/chat_engine.hpp"
 #include "memory_transport.hpp"
 
@@ -42,6 +43,39 @@ struct EngineClient {
     (void)r->sync();
     return r->read_log(0, 1 << 20);
   }
+  Logger log;
+  FixedClock clock;
+  std::unique_ptr<ChatEngine> engine;
+};
+
+// A user of a member room on the shared in-memory server: an identity and no passphrase.
+struct MemberClient {
+  MemberClient(MemoryTransport& server, const std::string& nick, std::shared_ptr<const Identity> id,
+               const std::filesystem::path& state, bool receipts = false)
+      : identity(std::move(id)), log("test", LogLevel::error) {
+    EngineConfig cfg;
+    cfg.nick = nick;
+    cfg.state_dir = state;
+    cfg.identity = identity;
+    cfg.receipts = receipts;
+    engine = std::make_unique<ChatEngine>(std::make_unique<SharedMemoryTransport>(server), cfg,
+                                          SecretBytes(), log, clock);
+    EXPECT_TRUE(engine->start());
+  }
+  std::shared_ptr<Room> room(const std::string& name = "team") {
+    auto entry = engine->find(name, std::chrono::milliseconds(0));
+    return entry ? entry->room : nullptr;
+  }
+  // What a reader of ROOM/log gets after a sync (and so has seen).
+  std::string text(const std::string& name = "team") {
+    auto r = room(name);
+    if (!r) return "";
+    (void)r->sync();
+    return r->read_log(0, 1 << 20);
+  }
+  std::string id() const { return format_public_id(identity->public_key()); }
+
+  std::shared_ptr<const Identity> identity;
   Logger log;
   FixedClock clock;
   std::unique_ptr<ChatEngine> engine;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "ftpchat/core/secret.hpp"
 #include "ftpchat/identity/grant.hpp"
 #include "ftpchat/identity/identity.hpp"
+#include "ftpchat/identity/keyring.hpp"
 #include "kat_file.hpp"
 
 namespace ftpchat::test {
@@ -87,6 +89,35 @@ inline KatV2 load_kat_v2(const std::string& file = "kat_v2.txt") {
     else kat.sections.back().entries.emplace_back(std::move(key), std::move(value));
   }
   return kat;
+}
+
+// The known-answer runs: each upload's records, the last one carrying the seal.
+struct KatRun {
+  const KatSection* run = nullptr;
+  std::vector<const KatSection*> records;  // the last one carries the seal
+};
+
+inline std::vector<KatRun> kat_runs(const KatV2& kat) {
+  std::vector<KatRun> out;
+  for (const KatSection& s : kat.sections) {
+    if (s.name == "run") out.push_back(KatRun{&s, {}});
+    if (s.name == "record") out.back().records.push_back(&s);
+  }
+  return out;
+}
+
+inline std::unique_ptr<Keyring> all_keys_ptr(const KatV2& kat) {
+  auto k = std::make_unique<Keyring>();
+  for (int i = 0; i < 3; ++i) k->add(kat.epoch_key(i));
+  return k;
+}
+// Every known-answer epoch key in one keyring, as a local reference `name`.
+#define KAT_KEYS(name, kat) \
+  const auto name##_ptr = ::ftpchat::test::all_keys_ptr(kat); \
+  const Keyring& name = *name##_ptr
+
+inline std::string seal_of(const KatSection& r) {
+  return r.all("seal_hex").empty() ? std::string() : r.bytes("seal_hex");
 }
 
 }  // namespace ftpchat::test

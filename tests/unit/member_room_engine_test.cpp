@@ -18,35 +18,7 @@ using testing::MemoryTransport;
 using testing::SharedMemoryTransport;
 
 // One user of the in-memory server with an identity and no passphrase.
-struct Member {
-  Member(MemoryTransport& server, const std::string& nick, std::shared_ptr<const Identity> id,
-         const std::filesystem::path& state)
-      : identity(std::move(id)), log("test", LogLevel::error) {
-    EngineConfig cfg;
-    cfg.nick = nick;
-    cfg.state_dir = state;
-    cfg.identity = identity;
-    engine = std::make_unique<ChatEngine>(std::make_unique<SharedMemoryTransport>(server), cfg,
-                                          SecretBytes(), log, clock);
-    EXPECT_TRUE(engine->start());
-  }
-  std::shared_ptr<Room> room(const std::string& name = "team") {
-    auto entry = engine->find(name, std::chrono::milliseconds(0));
-    return entry ? entry->room : nullptr;
-  }
-  std::string text(const std::string& name = "team") {
-    auto r = room(name);
-    if (!r) return "";
-    (void)r->sync();
-    return r->read_log(0, 1 << 20);
-  }
-  std::string id() const { return format_public_id(identity->public_key()); }
-
-  std::shared_ptr<const Identity> identity;
-  Logger log;
-  FixedClock clock;
-  std::unique_ptr<ChatEngine> engine;
-};
+using Member = testing::MemberClient;
 
 class MemberRoomEngineTest : public ::testing::Test {
  protected:
@@ -123,16 +95,15 @@ TEST_F(MemberRoomEngineTest, ARecordClaimingToBeAnotherMemberIsRejectedByEveryRe
   Message msg;
   msg.id = random_id();
   msg.body = "I am alice, trust me";
-  const std::string plain = v2_plaintext(RecordKind::message, 1, 1ull << 40, v2_message_payload(msg).value());
+  const std::string content = v2_content(RecordKind::message, 1, 1ull << 40, v2_message_payload(msg).value());
   const Id128 room = alice_->room()->opened().header.room_id;
   std::optional<ChainPoint> chain;
-  SealPayload seal = seal_records(bm.me(), room, forged_writer, 1, {{epoch, plain}}, chain);
+  SealPayload seal = seal_records(bm.me(), room, forged_writer, 1, {{epoch, content}}, chain);
   seal.signer = alice_id_->public_key();
-  const std::string record = encode_record_v2(*bm.keys().epoch(epoch), epoch, room, forged_writer, plain);
-  const std::string seal_line = encode_record_v2(*bm.keys().epoch(epoch), epoch, room, forged_writer,
-                                                 v2_plaintext(RecordKind::seal, 1, 1ull << 40, encode_seal_payload(seal)));
+  const std::string record = encode_record_v2(*bm.keys().epoch(epoch), epoch, room, forged_writer,
+                                              content, encode_seal(seal));
   server_.files[folder() + "/" + layout::period_of(alice_->clock.ms) + "/" + layout::writer_file(forged_writer)] =
-      "\n" + record + "\n" + seal_line + "\n";
+      "\n" + record + "\n";
   ASSERT_TRUE(alice_->room()->send({"still alice"}));
   for (Member* reader : {alice_.get(), bob_.get()}) {
     const std::string log = reader->text();

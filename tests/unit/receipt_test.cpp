@@ -69,44 +69,44 @@ TEST(Receipt, BobsUploadWithAReceiptIsReproducedAndVerifies) {
   keys.add(v2kat.epoch_key(0));
   const test::KatSection& run = *kat.all("run").at(0);
   const auto records = kat.all("record");
-  ASSERT_EQ(records.size(), 3u);  // message, receipt, seal
+  ASSERT_EQ(records.size(), 2u);  // message, receipt (which carries the seal)
   const Id128 writer = run.id("writer_hex");
   const std::uint64_t anchor = std::stoull(run.at("anchor"));
   ChainValue chain = chain_start(room, writer, anchor);
   EXPECT_EQ(hex_of(chain), run.at("chain_before_hex"));
-  std::vector<std::string> plains;
+  std::vector<std::string> contents;
   ChainVerifier verifier(room, writer);
   for (const test::KatSection* r : records) {
     const auto kind = static_cast<RecordKind>(std::stoi(r->at("kind")));
-    const std::string plain = v2_plaintext(kind, std::stoull(r->at("seq")),
+    const std::string content = v2_content(kind, std::stoull(r->at("seq")),
                                            std::stoull(r->at("stamp")), r->bytes("payload_hex"));
-    EXPECT_EQ(to_hex(plain), r->at("plaintext_hex"));
+    EXPECT_EQ(to_hex(content), r->at("content_hex"));
+    const std::string seal = r->all("seal_hex").empty() ? std::string() : r->bytes("seal_hex");
+    EXPECT_EQ(to_hex(content + seal), r->at("plaintext_hex"));
     Nonce nonce{};
     const std::string n = r->bytes("nonce_hex");
     std::copy(n.begin(), n.end(), nonce.begin());
     const Id128 epoch = r->id("epoch_hex");
-    EXPECT_EQ(encode_record_v2_with_nonce(*keys.epoch(epoch), epoch, room, writer, plain, nonce),
+    EXPECT_EQ(encode_record_v2_with_nonce(*keys.epoch(epoch), epoch, room, writer, content, nonce, seal),
               r->at("line"));
     auto decoded = decode_line(keys, room, writer, r->at("line"));
     ASSERT_TRUE(decoded) << decoded.error().detail;
-    if (kind == RecordKind::seal) {
-      EXPECT_EQ(verifier.seal(*decoded).rejected, 0u);
-      continue;
-    }
-    chain = chain_step(chain, epoch, plain);
+    EXPECT_EQ(decoded->seal, seal);
+    chain = chain_step(chain, epoch, content);
     EXPECT_EQ(hex_of(chain), r->at("chain_hex"));
-    plains.push_back(plain);
+    contents.push_back(content);
     EXPECT_EQ(verifier.add(*decoded).rejected, 0u);
   }
-  // The seal bob makes over the two records is the known one.
+  // The seal bob makes over the two records is the known one, and names him (a new chain).
   const Identity bob = v2kat.make_identity("bob");
   std::optional<ChainPoint> none;
   const SealPayload seal =
       seal_records(bob, room, writer, std::stoull(records[0]->at("seq")),
-                   {RunEntry{records[0]->id("epoch_hex"), plains[0]},
-                    RunEntry{records[1]->id("epoch_hex"), plains[1]}},
+                   {RunEntry{records[0]->id("epoch_hex"), contents[0]},
+                    RunEntry{records[1]->id("epoch_hex"), contents[1]}},
                    none);
-  EXPECT_EQ(encode_seal_payload(seal), records[2]->bytes("payload_hex"));
+  EXPECT_EQ(seal.signer, bob.public_key());
+  EXPECT_EQ(encode_seal(seal), records[1]->bytes("seal_hex"));
   // Verified: the receipt is kind 4, signed by bob, and its payload is the receipt's.
   std::optional<PublicKey> signer;
   RunOutcome out = verifier.check(signer);

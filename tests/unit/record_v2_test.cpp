@@ -1,38 +1,23 @@
-// Version 2 records, chains and seals: every known-answer record line, plaintext, chain value
-// and signature of make_kat_v2.py (a chain that runs on across uploads, one that starts anew);
-// decoding through decode_line; the reader's chain verifier on the known-answer writer files,
-// and what it rejects.
+// Version 2 records, chains and seals: every known-answer record line, content, chain value,
+// seal and signature of make_kat_v2.py (a chain that runs on across uploads, its later seal
+// not naming the signer; one that starts anew); decoding through decode_line. The reader's
+// chain verifier: chain_verifier_test.cpp.
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include "ftpchat/identity/keyring.hpp"
 #include "ftpchat/identity/membership_record.hpp"
 #include "ftpchat/identity/seal.hpp"
 #include "ftpchat/record/record.hpp"
+#include "ftpchat/room/writer_cursor.hpp"
 #include "kat_v2.hpp"
 
 namespace ftpchat {
 namespace {
 
-struct KatRun {
-  const test::KatSection* run = nullptr;
-  std::vector<const test::KatSection*> records;  // the seal last
-};
-
-std::vector<KatRun> kat_runs(const test::KatV2& kat) {
-  std::vector<KatRun> out;
-  for (const test::KatSection& s : kat.sections) {
-    if (s.name == "run") out.push_back(KatRun{&s, {}});
-    if (s.name == "record") out.back().records.push_back(&s);
-  }
-  return out;
-}
-
-std::unique_ptr<Keyring> all_keys_ptr(const test::KatV2& kat) {
-  auto k = std::make_unique<Keyring>();
-  for (int i = 0; i < 3; ++i) k->add(kat.epoch_key(i));
-  return k;
-}
-#define KAT_KEYS(name, kat) const auto name##_ptr = all_keys_ptr(kat); const Keyring& name = *name##_ptr
+using test::kat_runs;
+using test::KatRun;
+using test::seal_of;
 
 TEST(RecordV2, ReproducesEveryKnownAnswerRecord) {
   const auto kat = test::load_kat_v2();
@@ -46,29 +31,43 @@ TEST(RecordV2, ReproducesEveryKnownAnswerRecord) {
     }
     for (const test::KatSection* r : run.records) {
       const auto kind = static_cast<RecordKind>(std::stoi(r->at("kind")));
-      const std::string plain = v2_plaintext(kind, std::stoull(r->at("seq")),
+      const std::string content = v2_content(kind, std::stoull(r->at("seq")),
                                              std::stoull(r->at("stamp")), r->bytes("payload_hex"));
-      EXPECT_EQ(to_hex(plain), r->at("plaintext_hex"));
+      EXPECT_EQ(to_hex(content), r->at("content_hex"));
+      const std::string seal = seal_of(*r);
+      EXPECT_EQ(to_hex(content + seal), r->at("plaintext_hex"));
+      EXPECT_EQ(!seal.empty(), r == run.records.back());  // the upload's last record carries it
       const Id128 epoch = r->id("epoch_hex");
       Nonce nonce{};
       const std::string n = r->bytes("nonce_hex");
       std::copy(n.begin(), n.end(), nonce.begin());
       EXPECT_EQ(encode_record_v2_with_nonce(*keys.epoch(epoch), epoch, room, r->id("writer_hex"),
-                                            plain, nonce),
+                                            content, nonce, seal),
                 r->at("line"));
       EXPECT_EQ(record_epoch(r->at("line")), epoch);
       auto decoded = decode_line(keys, room, r->id("writer_hex"), r->at("line"));
       ASSERT_TRUE(decoded) << decoded.error().detail;
       EXPECT_EQ(decoded->version, 2);
       EXPECT_EQ(decoded->kind, static_cast<std::uint8_t>(kind));
-      EXPECT_EQ(decoded->plaintext, plain);
+      EXPECT_EQ(decoded->content, content);
+      EXPECT_EQ(decoded->seal, seal);
       EXPECT_EQ(decoded->message.seq, std::stoull(r->at("seq")));
-      if (kind == RecordKind::seal) continue;
-      chain = chain_step(chain, epoch, plain);
+      chain = chain_step(chain, epoch, content);
       EXPECT_EQ(to_hex(std::string_view(reinterpret_cast<const char*>(chain.data()), 32)),
                 r->at("chain_hex"));
       if (kind == RecordKind::membership) {
         EXPECT_TRUE(parse_membership(decoded->payload));
+      }
+      if (!seal.empty()) {
+        auto parsed = parse_seal(seal);
+        ASSERT_TRUE(parsed);
+        EXPECT_EQ(parsed->anchor, anchor);
+        // The first seal of a chain names the signer; one that runs on does not.
+        EXPECT_EQ(parsed->signer.has_value(), anchor == std::stoull(run.records[0]->at("seq")));
+        if (parsed->signer) {
+          EXPECT_EQ(*parsed->signer, kat.make_identity(run.run->at("signer")).public_key());
+        }
+        EXPECT_EQ(encode_seal(*parsed), seal);
       }
     }
   }
@@ -81,17 +80,17 @@ TEST(RecordV2, SealsMatchKnownAnswerSignatures) {
   for (const KatRun& run : kat_runs(kat)) {
     const Identity signer = kat.make_identity(run.run->at("signer"));
     const Id128 writer = run.run->id("writer_hex");
-    std::vector<std::string> plains;
+    std::vector<std::string> contents;
     std::vector<RunEntry> entries;
-    for (std::size_t i = 0; i + 1 < run.records.size(); ++i) plains.push_back(run.records[i]->bytes("plaintext_hex"));
-    for (std::size_t i = 0; i + 1 < run.records.size(); ++i)
-      entries.push_back(RunEntry{run.records[i]->id("epoch_hex"), plains[i]});
+    for (const test::KatSection* r : run.records) contents.push_back(r->bytes("content_hex"));
+    for (std::size_t i = 0; i < run.records.size(); ++i)
+      entries.push_back(RunEntry{run.records[i]->id("epoch_hex"), contents[i]});
     std::optional<ChainPoint>& chain = chains[writer];
     const std::uint64_t first = std::stoull(run.records[0]->at("seq"));
     if (std::stoull(run.run->at("anchor")) == first) chain.reset();  // the KAT starts anew here
     const SealPayload seal = seal_records(signer, room, writer, first, entries, chain);
     EXPECT_EQ(seal.anchor, std::stoull(run.run->at("anchor")));
-    EXPECT_EQ(encode_seal_payload(seal), run.records.back()->bytes("payload_hex"));
+    EXPECT_EQ(encode_seal(seal), run.records.back()->bytes("seal_hex"));
     EXPECT_EQ(to_hex(std::string_view(reinterpret_cast<const char*>(seal.signature.data()), 64)),
               run.records.back()->at("signature_hex"));
   }
@@ -141,202 +140,37 @@ TEST(RecordV2, UnknownKindsAndSeqZeroFollowTheRules) {
   const Id128 room = random_id(), writer = random_id();
   const RecordCipher& c = *keys.epoch(e.id);
   auto d = decode_line(keys, room, writer,
-                       encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind{9}, 4, 7, "future")));
+                       encode_record_v2(c, e.id, room, writer, v2_content(RecordKind{9}, 4, 7, "future")));
   ASSERT_TRUE(d);  // a kind from a later version decodes: the reader skips it once sealed
   EXPECT_EQ(d->kind, 9);
   EXPECT_EQ(d->payload, "future");
+  SealPayload unnamed{4, std::nullopt, {}};
+  unnamed.signature.fill(7);
+  const std::string seal = encode_seal(unnamed);
+  ASSERT_EQ(seal.size(), kSealBytes);
+  d = decode_line(keys, room, writer,
+                  encode_record_v2(c, e.id, room, writer, v2_content(RecordKind{9}, 4, 7, "future"), seal));
+  ASSERT_TRUE(d);  // ... and so does one that carries a seal, split off by its form byte
+  EXPECT_EQ(d->payload, "future");
+  EXPECT_EQ(d->seal, seal);
+  for (RecordKind invalid : {RecordKind{0}, RecordKind{2}})
+    EXPECT_FALSE(decode_line(keys, room, writer,
+                             encode_record_v2(c, e.id, room, writer, v2_content(invalid, 4, 7, ""))));
   EXPECT_FALSE(decode_line(keys, room, writer,
-                           encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind{0}, 4, 7, ""))));
+                           encode_record_v2(c, e.id, room, writer, v2_content(RecordKind::message, 0, 7, std::string(17, 'x')))));
   EXPECT_FALSE(decode_line(keys, room, writer,
-                           encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind::message, 0, 7, std::string(17, 'x')))));
+                           encode_record_v2(c, e.id, room, writer, v2_content(RecordKind::message, 1, 7, "short"))));
+  // A seal of an unknown form, and a plaintext too short for its seal and a content.
   EXPECT_FALSE(decode_line(keys, room, writer,
-                           encode_record_v2(c, e.id, room, writer, v2_plaintext(RecordKind::message, 1, 7, "short"))));
+                           encode_record_v2(c, e.id, room, writer, v2_content(RecordKind{9}, 4, 7, ""),
+                                            seal.substr(0, seal.size() - 1) + "\x02")));
+  EXPECT_FALSE(decode_line(keys, room, writer,
+                           encode_record_v2(c, e.id, room, writer, std::string(16, 'c'), seal)));
+  EXPECT_FALSE(parse_seal(seal.substr(1)));
+  EXPECT_FALSE(parse_seal(seal + "\x01"));
 }
 
 // The reader's side: feed a writer file's lines, then check the seals (a piece's end), or
 // check after every line (one line per piece).
-struct FileResult {
-  std::vector<VerifiedRecord> verified;
-  std::uint64_t rejected = 0;
-  std::string reason;
-};
-
-FileResult read_file(const test::KatV2& kat, const std::vector<std::string>& lines,
-                     const Id128& writer, std::optional<PublicKey>& signer,
-                     bool check_each_line = false) {
-  KAT_KEYS(keys, kat);
-  ChainVerifier chains(kat.room_id(), writer);
-  FileResult out;
-  const auto take = [&](RunOutcome got) {
-    for (VerifiedRecord& v : got.verified) out.verified.push_back(std::move(v));
-    out.rejected += got.rejected;
-    if (!got.reason.empty()) out.reason = got.reason;
-  };
-  for (const std::string& line : lines) {
-    auto d = decode_line(keys, kat.room_id(), writer, line);
-    if (!d) {
-      ++out.rejected;
-      continue;
-    }
-    take(d->kind == static_cast<std::uint8_t>(RecordKind::seal) ? chains.seal(*d)
-                                                                 : chains.add(std::move(*d)));
-    if (check_each_line) take(chains.check(signer));
-  }
-  take(chains.check(signer));
-  return out;
-}
-
-std::vector<std::string> lines_of(const test::KatV2& kat, const Id128& writer) {
-  std::vector<std::string> out;
-  for (const KatRun& run : kat_runs(kat))
-    if (run.run->id("writer_hex") == writer)
-      for (const auto* r : run.records) out.push_back(r->at("line"));
-  return out;
-}
-
-// lines of alice's file: r1 r2 seal(1..2) | r3 r4 seal(1..4) | r5 seal(5..5), a new chain
-TEST(ChainVerifier, VerifiesTheKnownAnswerWriterFiles) {
-  const auto kat = test::load_kat_v2();
-  const Id128 alice_writer = kat_runs(kat)[0].run->id("writer_hex");
-  for (bool each_line : {false, true}) {
-    std::optional<PublicKey> signer;
-    FileResult got = read_file(kat, lines_of(kat, alice_writer), alice_writer, signer, each_line);
-    EXPECT_EQ(got.rejected, 0u) << got.reason;
-    ASSERT_EQ(got.verified.size(), 5u);
-    for (std::size_t i = 0; i < 5; ++i) {
-      EXPECT_EQ(got.verified[i].record.message.seq, i + 1);
-      EXPECT_EQ(got.verified[i].signer, kat.make_identity("alice").public_key());
-    }
-    EXPECT_EQ(signer, kat.make_identity("alice").public_key());
-  }
-}
-
-TEST(ChainVerifier, TheNewestSealOfAChainCoversTheOlderOnes) {
-  const auto kat = test::load_kat_v2();
-  const Id128 w = kat_runs(kat)[0].run->id("writer_hex");
-  std::vector<std::string> lines = lines_of(kat, w);
-  lines[2] = lines[0];  // seal(1..2) lost (replaced by a copy of r1): seal(1..4) covers 1..4
-  std::optional<PublicKey> signer;
-  FileResult got = read_file(kat, lines, w, signer);
-  EXPECT_EQ(got.rejected, 0u) << got.reason;
-  EXPECT_EQ(got.verified.size(), 5u);
-}
-
-TEST(ChainVerifier, RetriedAppendsAndTornUploadsStillVerify) {
-  const auto kat = test::load_kat_v2();
-  const Id128 w = kat_runs(kat)[0].run->id("writer_hex");
-  std::vector<std::string> lines = lines_of(kat, w);
-  // The first upload torn after its first record, then appended again whole; the second
-  // upload appended twice (its answer lost).
-  std::vector<std::string> file{lines[0]};
-  file.insert(file.end(), lines.begin(), lines.begin() + 6);
-  file.insert(file.end(), lines.begin() + 3, lines.end());
-  for (bool each_line : {false, true}) {
-    std::optional<PublicKey> signer;
-    FileResult got = read_file(kat, file, w, signer, each_line);
-    EXPECT_EQ(got.rejected, 0u) << got.reason;
-    EXPECT_EQ(got.verified.size(), 5u);
-  }
-}
-
-TEST(ChainVerifier, ForgedMissingOrForeignRecordsAreRejected) {
-  const auto kat = test::load_kat_v2();
-  const Id128 alice_w = kat_runs(kat)[0].run->id("writer_hex");
-  const Id128 bob_w = kat_runs(kat)[1].run->id("writer_hex");
-  const std::vector<std::string> alice = lines_of(kat, alice_w);
-  {
-    std::optional<PublicKey> signer;  // r2 deleted on the server: its chain cannot be checked
-    FileResult got = read_file(kat, {alice[0], alice[2], alice[3], alice[4], alice[5], alice[6], alice[7]},
-                               alice_w, signer);
-    ASSERT_EQ(got.verified.size(), 1u);  // only r5, in the chain anchored at 5
-    EXPECT_EQ(got.verified[0].record.message.seq, 5u);
-    EXPECT_EQ(got.rejected, 3u);         // r1, r3, r4: their seals do not verify
-  }
-  {
-    // A writer id whose first seal was alice's: bob's upload in the same writer id is refused.
-    std::optional<PublicKey> signer = kat.make_identity("alice").public_key();
-    FileResult got = read_file(kat, lines_of(kat, bob_w), bob_w, signer);
-    EXPECT_TRUE(got.verified.empty());
-    EXPECT_NE(got.reason.find("another identity"), std::string::npos) << got.reason;
-  }
-  {
-    // Bob seals alice's records under his own key but names alice as the signer.
-    KAT_KEYS(keys, kat);
-    const Identity bob = kat.make_identity("bob");
-    auto r1 = decode_line(keys, kat.room_id(), alice_w, alice[0]).value();
-    auto r2 = decode_line(keys, kat.room_id(), alice_w, alice[1]).value();
-    std::optional<ChainPoint> fresh_chain;
-    SealPayload forged = seal_records(bob, kat.room_id(), alice_w, 1,
-                                      {{r1.epoch, r1.plaintext}, {r2.epoch, r2.plaintext}}, fresh_chain);
-    forged.signer = kat.make_identity("alice").public_key();
-    const std::string seal_line = encode_record_v2(
-        *keys.epoch(r2.epoch), r2.epoch, kat.room_id(), alice_w,
-        v2_plaintext(RecordKind::seal, 2, 1, encode_seal_payload(forged)));
-    std::optional<PublicKey> signer;
-    FileResult got = read_file(kat, {alice[0], alice[1], seal_line}, alice_w, signer);
-    EXPECT_TRUE(got.verified.empty());
-    EXPECT_EQ(got.rejected, 2u);
-    EXPECT_NE(got.reason.find("signature does not verify"), std::string::npos) << got.reason;
-  }
-  {
-    // Records below a newer chain's anchor never got a seal.
-    std::optional<PublicKey> signer;
-    FileResult got = read_file(kat, {alice[0], alice[1], alice[6], alice[7]}, alice_w, signer);
-    ASSERT_EQ(got.verified.size(), 1u);
-    EXPECT_EQ(got.rejected, 2u);
-    EXPECT_NE(got.reason.find("never sealed"), std::string::npos) << got.reason;
-  }
-}
-
-TEST(ChainVerifier, AWriterSealsOneChainAcrossUploadsAndSessions) {
-  const Identity me = Identity::generate();
-  const Id128 room = random_id(), writer = random_id();
-  const EpochKey e = epoch_key_from(SecretBytes::from(std::string(32, 'e')));
-  Keyring keys;
-  keys.add(e.clone());
-  ChainVerifier reader(room, writer);
-  std::optional<ChainPoint> chain;  // the writer's
-  std::optional<PublicKey> signer;
-  std::uint64_t verified = 0;
-  for (std::uint64_t seq = 1; seq <= 50; ++seq) {  // one message per upload
-    const std::string plain =
-        v2_plaintext(RecordKind::message, seq, seq << 16, std::string(1, '\0') + std::string(16, 'm'));
-    if (seq == 30) chain.reset();  // a new session that lost its state: a new chain
-    const SealPayload s = seal_records(me, room, writer, seq, {{e.id, plain}}, chain);
-    EXPECT_EQ(s.anchor, seq < 30 ? 1u : 30u);
-    for (const std::string& line :
-         {encode_record_v2(*keys.epoch(e.id), e.id, room, writer, plain),
-          encode_record_v2(*keys.epoch(e.id), e.id, room, writer,
-                           v2_plaintext(RecordKind::seal, seq, 0, encode_seal_payload(s)))}) {
-      auto d = decode_line(keys, room, writer, line).value();
-      RunOutcome got = d.kind == 2 ? reader.seal(d) : reader.add(std::move(d));
-      EXPECT_EQ(got.rejected, 0u);
-    }
-  }
-  RunOutcome got = reader.check(signer);  // all 50 uploads: the newest seal of each chain
-  verified += got.verified.size();
-  EXPECT_EQ(got.rejected, 0u) << got.reason;
-  EXPECT_EQ(verified, 50u);
-  EXPECT_EQ(reader.chain()->anchor, 30u);
-  EXPECT_EQ(reader.chain()->seq, 50u);
-}
-
-TEST(ChainVerifier, PendingRecordsAreBounded) {
-  const EpochKey e = epoch_key_from(SecretBytes::from(std::string(32, 'e')));
-  const Id128 room = random_id(), writer = random_id();
-  ChainVerifier chains(room, writer);
-  std::uint64_t dropped = 0;
-  for (std::uint64_t s = 1; s <= kMaxPendingRecords + 10; ++s) {
-    DecodedRecord d;
-    d.version = 2;
-    d.epoch = e.id;
-    d.message.seq = s;
-    d.plaintext = "x";
-    dropped += chains.add(std::move(d)).rejected;
-  }
-  EXPECT_EQ(dropped, kMaxPendingRecords);
-  EXPECT_EQ(chains.pending(), 10u);
-}
-
 }  // namespace
 }  // namespace ftpchat

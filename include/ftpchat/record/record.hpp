@@ -18,7 +18,11 @@ constexpr std::size_t kMaxBodyBytes = 65536;  // larger messages are refused at 
 constexpr std::size_t kMaxNickBytes = 64;
 constexpr std::uint8_t kFormatVersion = 1;
 constexpr std::uint8_t kFormatVersionV2 = 2;
-constexpr std::uint8_t kSealLineV2 = 3;  // a v2 seal's line starts with this byte instead
+constexpr std::uint8_t kSealedLineV2 = 3;  // a v2 record that carries a seal starts with this
+// A v2 seal, at the end of its record's plaintext (docs/FORMAT.md, "Records (version 2)"): its
+// last byte says whether it names the signer, and so its length.
+constexpr std::size_t kSealNamedBytes = 8 + 32 + 64 + 1;  // anchor, signer, signature, 0x01
+constexpr std::size_t kSealBytes = 8 + 64 + 1;            // anchor, signature, 0x00
 constexpr std::uint8_t kFlagZstd = 0x01;  // flags bit 0: the body is one zstd frame
 
 struct Message {
@@ -32,9 +36,10 @@ struct Message {
   std::string signer_id;    // v2: the signer's public id (log.jsonl); empty in v1 rooms
 };
 
-// Record kinds of version 2 (version 1 records are all messages). Other values are kinds a
-// later version may add: readers skip them once sealed.
-enum class RecordKind : std::uint8_t { message = 1, seal = 2, membership = 3, receipt = 4 };
+// Record kinds of version 2 (version 1 records are all messages). 0 and 2 are invalid (2 was
+// a seal record of a draft of the format); other values are kinds a later version may add:
+// readers skip them once sealed.
+enum class RecordKind : std::uint8_t { message = 1, membership = 3, receipt = 4 };
 
 // Which keys open a room's records: a passphrase room has one cipher, a member room one per
 // epoch (identity/keyring.hpp). Both return nullptr when they have no such key.
@@ -62,7 +67,9 @@ struct DecodedRecord {
   Message message;          // writer, seq, stamp always; id, flags, nick, body for messages
   std::string payload;      // v2: the bytes after kind, seq and stamp (not for messages:
                             // their fields are in `message`)
-  std::string plaintext;    // v2: the whole decrypted plaintext (what the run's chain hashes)
+  std::string content;      // v2: the decrypted plaintext without its seal (what the chain
+                            // hashes): kind || seq || stamp || payload
+  std::string seal;         // v2: the seal this record carries, as found; empty when none
 };
 
 struct EncodeOptions {
@@ -86,24 +93,25 @@ Result<DecodedRecord> decode_line(const RecordKeys& keys, const Id128& room_id,
 Result<Message> decode_record(const RecordCipher& cipher, const Id128& room_id,
                               const Id128& writer, std::string_view line);
 
-// The epoch id of a v2 record or seal line, read without any key; nullopt for anything else.
+// The epoch id of a v2 record line, read without any key; nullopt for anything else.
 std::optional<Id128> record_epoch(std::string_view line);
-// Whether a line is a v2 seal's (its first byte, in clear), read without any key.
-bool is_seal_line(std::string_view line);
 
-// Version 2 encoding. The plaintext is kind || seq || stamp || payload; a message's payload
-// is flags || id || body (zstd when asked and smaller; too_large over the limit).
-std::string v2_plaintext(RecordKind kind, std::uint64_t seq, std::uint64_t stamp,
-                         std::string_view payload);
+// Version 2 encoding. A record's content is kind || seq || stamp || payload; a message's
+// payload is flags || id || body (zstd when asked and smaller; too_large over the limit).
+std::string v2_content(RecordKind kind, std::uint64_t seq, std::uint64_t stamp,
+                       std::string_view payload);
 Result<std::string> v2_message_payload(const Message& msg, EncodeOptions options = {});
-// The line for a plaintext sealed under an epoch's records cipher (fresh nonce); a seal's
-// plaintext (kind 2) gets the seal line byte.
+// The line for a content encrypted under an epoch's records cipher (fresh nonce). With a
+// `seal` (identity/seal.hpp's encode_seal) the plaintext is content || seal and the line
+// byte says so.
 std::string encode_record_v2(const RecordCipher& epoch_cipher, const Id128& epoch,
-                             const Id128& room_id, const Id128& writer, std::string_view plaintext);
+                             const Id128& room_id, const Id128& writer, std::string_view content,
+                             std::string_view seal = {});
 // Same with a caller-chosen nonce: known-answer tests only.
 std::string encode_record_v2_with_nonce(const RecordCipher& epoch_cipher, const Id128& epoch,
                                         const Id128& room_id, const Id128& writer,
-                                        std::string_view plaintext, const Nonce& nonce);
+                                        std::string_view content, const Nonce& nonce,
+                                        std::string_view seal = {});
 
 // Bytes to append for a batch of encoded records: "\n" + r1 + "\n" + r2 + "\n" ...
 // The leading newline terminates a torn earlier append so it cannot swallow r1.

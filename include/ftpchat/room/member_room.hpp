@@ -20,6 +20,7 @@
 #include "ftpchat/identity/membership.hpp"
 #include "ftpchat/outbox/spool.hpp"
 #include "ftpchat/record/header.hpp"
+#include "ftpchat/room/receipt_book.hpp"
 #include "ftpchat/transport/transport.hpp"
 
 namespace ftpchat {
@@ -68,6 +69,19 @@ class MemberRoom {
   // A record of this device read back (shown when it was written): counts as accepted.
   void note_own(const VerifiedRecord& record);
 
+  // Receipts (member_receipts.cpp; docs/FORMAT.md, "Receipts"): an entry for the drain, judged
+  // there like a message; an accepted one moves its signer's marks and is never shown.
+  static std::string receipt_entry(const VerifiedRecord& record);
+  // Members other than this identity who have read message `seq` of `writer` (shown names,
+  // sorted).
+  std::vector<std::string> readers_of(const Id128& writer, std::uint64_t seq) const;
+  // What this identity has receipted so far (any of its devices), per writer.
+  std::map<Id128, std::uint64_t> own_receipt_marks() const;
+  // For `ftpchat read --receipts`: from now on, each accepted receipt that moves its signer's
+  // read up to becomes a JSON line, taken by take_receipt_events().
+  void keep_receipt_events();
+  std::vector<std::string> take_receipt_events();
+
   // A verified record as the drain would judge it (ftpchat verify): messages and unknown kinds
   // by signer, epoch and cuts, membership records by whether the fold authorized them.
   Verdict judge(const VerifiedRecord& record) const;
@@ -76,12 +90,12 @@ class MemberRoom {
   Result<EpochId> send_epoch() const;
   Result<std::string> encode(RecordKind kind, const EpochId& epoch, const Id128& writer,
                              std::uint64_t seq, std::uint64_t stamp, std::string_view payload) const;
-  // The lines to append for pending records, with a seal at least every kMaxRunRecords
-  // records and kMaxRunLineBytes bytes and at the end, continuing `chain` (the file's, as this
-  // writer last sealed or read it) when it ends right before them; `chain` is updated.
+  // The lines to append for pending records: their spooled lines, but the last one and one
+  // at least every kMaxRunRecords records and kMaxRunLineBytes bytes encrypted again with a
+  // seal, continuing `chain` (the file's, as this writer last sealed or read it) when it ends
+  // right before them; `chain` is updated.
   Result<std::vector<std::string>> sealed_lines(const Id128& writer,
                                                 const std::vector<SpooledRecord>& pending,
-                                                std::uint64_t stamp,
                                                 std::optional<ChainPoint>& chain) const;
   std::string own_name() const;
   std::string display_name(const PublicKey& key) const;
@@ -94,8 +108,9 @@ class MemberRoom {
   // An owner or admin should write a rekey record (FORMAT.md, "The epoch to send in").
   bool should_rekey() const;
 
-  // ROOM/members, and status lines ("key: value").
-  std::string members_text() const;
+  // ROOM/members, and status lines ("key: value"). `with_receipts` adds each member's read up
+  // to (time of the message and its id, or "- -").
+  std::string members_text(bool with_receipts = false) const;
   std::string status_text() const;
 
  private:
@@ -118,6 +133,12 @@ class MemberRoom {
     std::string public_id;
   };
   std::map<PublicKey, Shown> shown_;  // signers' renderings, cleared when the fold changes; mu_
+  static constexpr char kReceiptEntry = 'R';  // the drain entry of a receipt
+  // The rest of a receipt entry (after its kind byte), judged; requires mu_.
+  bool finish_receipt(std::string_view entry, MemberTally& tally);
+  ReceiptBook receipts_;                  // mu_
+  bool keep_receipt_events_ = false;      // mu_
+  std::vector<std::string> receipt_events_;  // mu_
 };
 
 }  // namespace ftpchat

@@ -25,6 +25,8 @@ class ReceiptBook {
   std::optional<ReceiptEntry> read_up_to(const PublicKey& signer) const;
   // The highest seq of writer `writer` that `signer` has receipted (0: none).
   std::uint64_t mark(const PublicKey& signer, const Id128& writer) const;
+  // Every writer's mark of `signer`.
+  std::map<Id128, std::uint64_t> marks_of(const PublicKey& signer) const;
   // Members other than `except` who have read message `seq` of writer `writer`.
   std::vector<PublicKey> readers_of(const Id128& writer, std::uint64_t seq,
                                     const PublicKey& except) const;

@@ -20,6 +20,7 @@
 #include "ftpchat/room/clock_skew.hpp"
 #include "ftpchat/room/log_store.hpp"
 #include "ftpchat/room/member_room.hpp"
+#include "ftpchat/room/receipt_book.hpp"
 #include "ftpchat/room/room_context.hpp"
 #include "ftpchat/room/seen_tracker.hpp"
 #include "ftpchat/room/writer_cursor.hpp"
@@ -148,6 +149,18 @@ class Room {
   // the end; a failure (full disk) is logged once and tried again next time.
   static constexpr std::chrono::seconds kSeenSaveEvery{5};
   void save_seen(bool now = false);
+  // Receipts (member rooms with EngineConfig::receipts; room_receipts.cpp, docs/FORMAT.md
+  // "Receipts"). What was seen and not yet receipted rides on the next message; else, called
+  // now and then (the poller, ftpchat read), this spools a receipt alone once it has been owed
+  // for kReceiptGrace, at most every kReceiptEvery (`force`: now, e.g. before ftpchat read
+  // exits). Nothing is owed on an idle room: nothing is sent.
+  static constexpr std::chrono::seconds kReceiptEvery{10};
+  static constexpr std::chrono::seconds kReceiptGrace{2};
+  void send_receipt_if_due(std::chrono::steady_clock::time_point now, bool force = false);
+  // For ftpchat read --receipts: from now on, others' receipts that move a member's read up
+  // to are kept as JSON lines, taken by take_receipt_events().
+  void keep_receipt_events();
+  std::vector<std::string> take_receipt_events();
   RoomCounters counters() const;
   // ROOM/status: stable "key: value" lines (documented in ftpchatfs(1)).
   std::string status_text() const;
@@ -174,7 +187,16 @@ class Room {
   void take_verified(VerifiedRecord& record, bool own_file, FreshMerge& fresh, SyncTally& tally);
   void finish_member_fetch_locked(bool full, FreshMerge& fresh, SyncTally& tally);
   std::uint64_t drain_member_merge(FreshMerge& fresh, SyncTally& tally);  // messages shown
-  Result<std::uint64_t> enqueue_membership(const EpochId& epoch, const std::string& payload);
+  // A record of `kind` (membership, receipt) into the spool; returns its seq.
+  Result<std::uint64_t> enqueue_v2_record(RecordKind kind, const EpochId& epoch,
+                                          const std::string& payload);
+  // Receipts (room_receipts.cpp).
+  bool receipts_on() const { return member_ && ctx_.config.receipts && receipts_ready_; }
+  // What is owed: seen marks above `receipted` (this identity's marks, any device) and above
+  // what this mount spooled; requires out_mu_ (takes state_mu_).
+  std::vector<ReceiptEntry> receipt_owed_locked(std::map<Id128, std::uint64_t> receipted);
+  void note_receipt_spooled_locked(const std::vector<ReceiptEntry>& entries);  // out_mu_
+  void note_recent(const Message& m);  // a message of another writer, for receipts; state_mu_
   void rekey_if_needed();
   // How reading a writer file ended.
   enum class FetchEnd { read, failed, restart };
@@ -289,6 +311,12 @@ class Room {
   RoomCounters counters_;   // guarded by state_mu_ (pending and writer filled on read)
   SeenTracker seen_;        // guarded by state_mu_
   std::deque<SentMessage> sent_recent_;  // the last kSentShown sent; guarded by state_mu_
+  RecentMessages recent_;   // others' last messages, for receipts; guarded by state_mu_
+  std::map<Id128, std::uint64_t> receipt_spooled_;  // what this mount receipted; out_mu_
+  std::atomic<bool> receipts_ready_{false};  // a sync succeeded: our own receipts are known
+  std::mutex receipt_mu_;   // the alone-receipt timing below; a leaf lock
+  std::chrono::steady_clock::time_point last_receipt_alone_{};        // receipt_mu_
+  std::optional<std::chrono::steady_clock::time_point> receipt_owed_since_;  // receipt_mu_
   std::uint64_t seen_saved_ = 0;  // seen_.changes() last written; guarded by state_mu_
 
   // Writing the seen file: serializes writers, never taken by readers.

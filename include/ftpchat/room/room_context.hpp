@@ -28,6 +28,7 @@ struct EngineConfig {
   bool sync_send = false;                     // close()/fsync() on outbox wait for the server
   bool sync_read = false;                     // a read at the end of log asks the server first
   std::chrono::milliseconds send_timeout{30000};  // how long they wait (-o send_timeout=SEC)
+  bool receipts = false;  // member rooms: send receipts, and show others' (-o receipts)
   // Connections to the server at most (-o connections=N): one for sends, the rest for polls
   // and reads (room/connection_pool.hpp). Used when the engine is given a way to make more.
   std::size_t connections = 4;

@@ -48,8 +48,8 @@ class SeenTracker {
     std::uint32_t writer = 0;
     std::size_t next = 0;  // queue offset after the entry
   };
-  Entry peek() const;   // the oldest unseen message; requires count_ > 0
-  void pop_seen();      // drops every unseen message the reads so far cover
+  Entry peek() const;  // the oldest unseen message; requires count_ > 0
+  void pop_seen();     // drops every unseen message the reads so far cover
   void note_seen(const Id128& writer, std::uint64_t seq);
   std::uint32_t writer_index(const Id128& writer);
 
@@ -60,8 +60,8 @@ class SeenTracker {
   // Unseen messages of others in log order: varints of (log_end delta, json_end delta,
   // writer index, seq), deltas from the entry before (the first from head_*).
   std::string queue_;
-  std::size_t head_ = 0;            // offset of the oldest entry in queue_
-  std::uint64_t count_ = 0;         // entries from head_ on
+  std::size_t head_ = 0;                        // offset of the oldest entry in queue_
+  std::uint64_t count_ = 0;                     // entries from head_ on
   std::uint64_t head_log_ = 0, head_json_ = 0;  // ends of the entry before head_
   std::uint64_t tail_log_ = 0, tail_json_ = 0;  // ends of the newest entry
   std::vector<Id128> writers_;

@@ -82,10 +82,14 @@ class WriterCursor {
   //     one not read yet);
   //  4. otherwise the record is accepted.
   // Version 2 adds (docs/FORMAT.md, "Chains and seals"): records wait for a seal that covers
-  // them and count once it verifies (seals are checked at the end of each ingest() and
-  // retry(): one signature per chain and piece); a line of an epoch without a key waits (with
-  // every later line of the file, to keep their order) until retry(), or is unreadable.
+  // them and count once it verifies. Seals are checked by finish() at the end of each fetch,
+  // by retry(), and by ingest() once about 1,024 records wait (ChainVerifier::check_due): one
+  // signature per chain and check, however many uploads the fetch brought. A line of an epoch
+  // without a key waits (with every later line of the file, to keep their order) until
+  // retry(), or is unreadable.
   IngestResult ingest(std::string_view bytes, const CursorKeys& keys);
+  // The end of a fetch: checks the seals kept (v2; nothing for v1).
+  IngestResult finish(const CursorKeys& keys);
   // A passphrase room's records (v1 only).
   IngestResult ingest(std::string_view bytes, const RecordCipher& cipher, const Id128& room_id,
                       SeqSet* writer_seqs = nullptr);
@@ -110,8 +114,6 @@ class WriterCursor {
   bool frozen_ = false;
   LineSplitter lines_;
   std::optional<ChainVerifier> runs_;     // v2, made at the first v2 record
-  std::string seal_head_;                 // v2: the first 23 characters of the last seal line
-                                          // kept, whose epoch had a key (most seals share it)
   std::vector<std::string> awaiting_;     // v2 lines waiting for a key, in file order
   std::size_t awaiting_bytes_ = 0;
 };

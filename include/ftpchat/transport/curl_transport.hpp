@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "ftpchat/core/logger.hpp"
 #include "ftpchat/transport/remote_url.hpp"
@@ -21,12 +22,22 @@ struct TransportOptions {
   std::string identity;   // SSH private key file
   bool accept_new_hostkey = false;
   bool rewrite = false;  // never append: each send rewrites the writer's file (ftp, s3)
+  // ftp: "" for passive data connections (active once the server refuses passive ones), else
+  // active ones as parse_active_mode() gives them (libcurl's CURLOPT_FTPPORT).
+  std::string active_port;
   std::string endpoint;  // s3: the server's URL (else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, AWS)
   std::string region;    // s3: signing region (else AWS_REGION, AWS_DEFAULT_REGION, us-east-1)
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds stall_timeout{30000};  // abort a transfer making no progress
   bool verbose = false;                            // libcurl protocol trace to the logger (debug)
 };
+
+// -o active[=SPEC]: FTP data connections that the server opens to this client (EPRT/PORT)
+// instead of passive ones, for servers or firewalls that refuse passive. SPEC: empty (the
+// control connection's address, any port), PORT or LO-HI (a port range to listen on),
+// ADDRESS, or ADDRESS:LO-HI (an IPv6 address in brackets). Returns the CURLOPT_FTPPORT text;
+// invalid_argument says what is wrong.
+Result<std::string> parse_active_mode(std::string_view spec);
 
 // The transport for `url`; invalid_argument when it cannot be set up (an unreadable SSH
 // identity, no AWS credentials, an unusable endpoint, an option the scheme lacks).

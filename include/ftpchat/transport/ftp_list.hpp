@@ -14,6 +14,7 @@ namespace ftpchat {
 struct FtpListing {
   std::vector<DirEntry> entries;      // without "." and ".."
   std::vector<std::string> unparsed;  // lines we could not read (for a debug log line)
+  bool has_dot = false;               // a "." line: the folder itself, so it exists
 };
 
 // One LIST line without its line ending. nullopt for lines that name no entry:

@@ -101,6 +101,7 @@ int run_read(const std::string& room_url, const CommonOptions& opts, bool follow
   int status = 0;
   auto room = s.room(status);
   if (!room) return status;
+  if (opts.receipts) room->keep_receipt_events();
   if (int rc = first_sync(*room); rc != 0) return rc;
   std::uint64_t offset = 0;
   std::string last_error;
@@ -112,6 +113,12 @@ int run_read(const std::string& room_url, const CommonOptions& opts, bool follow
       if (chunk.empty()) break;
       if (!write_all(chunk)) return kExitOk;
       offset += chunk.size();
+    }
+    if (opts.receipts) {  // printed is read: receipts for it, and the others'
+      for (const std::string& event : room->take_receipt_events())
+        if (json && !write_all(event)) return kExitOk;
+      room->send_receipt_if_due(std::chrono::steady_clock::now(), !follow);
+      (void)room->upload_pending();  // no background sender here; a failure stays spooled
     }
     if (!follow) return kExitOk;
     std::this_thread::sleep_for(poll);

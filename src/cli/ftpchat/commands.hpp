@@ -19,6 +19,7 @@ struct CommonOptions {
   TransportOptions transport;
   bool verbose = false;        // engine log at debug level on stderr
   bool compress = false;       // --compress zstd
+  bool receipts = false;       // read --receipts: send receipts for what is printed, print others'
 };
 
 // members: NAME=PUBLIC_ID each; a member room when any is given or member_room is set.

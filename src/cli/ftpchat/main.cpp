@@ -190,6 +190,9 @@ int main(int argc, char** argv) {
   read->add_option("--poll", poll_ms, "with --follow: check the server every MS ms (default 1000)")
       ->check(CLI::Range(50u, 3600000u))
       ->type_name("MS");
+  read->add_flag("--receipts", opts.receipts,
+                 "member rooms: send receipts for what is printed, and print the other members' "
+                 "(with --json: {\"receipt\":{time,from,signer,read_up_to:{id,time}}} lines)");
   add_common(read);
 
   CLI::App* verify = app.add_subcommand(

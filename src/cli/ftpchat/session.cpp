@@ -55,6 +55,7 @@ int Session::start(SecretBytes passphrase) {
   config.state_dir = user_state_dir();
   config.room_suite = suite_;
   config.compress = opts_.compress;
+  config.receipts = opts_.receipts;
   config.identity = identity_;
   TransportOptions transport_opts = opts_.transport;
   transport_opts.verbose = opts_.verbose;
