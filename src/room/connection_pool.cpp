@@ -3,6 +3,7 @@
 #include "ftpchat/room/connection_pool.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace ftpchat {
 
@@ -197,16 +198,59 @@ TransportStats ConnectionPool::stats() const {
   return sum;
 }
 
+namespace {
+
+// "a (x, y), b, c" -> {"a (x, y)", "b", "c"}: split at ", " outside brackets.
+std::vector<std::string> mode_facets(std::string_view mode) {
+  std::vector<std::string> out;
+  int depth = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < mode.size(); ++i) {
+    if (mode[i] == '(') ++depth;
+    if (mode[i] == ')' && depth > 0) --depth;
+    if (depth == 0 && mode.compare(i, 2, ", ") == 0) {
+      out.emplace_back(mode.substr(start, i - start));
+      start = i + 2;
+      ++i;
+    }
+  }
+  out.emplace_back(mode.substr(start));
+  return out;
+}
+
+// The order transport/capabilities.cpp's describe() gives facets.
+int facet_rank(std::string_view facet) {
+  constexpr std::string_view kOrder[] = {"full fetch", "no rename", "listing by", "active"};
+  for (std::size_t i = 0; i < std::size(kOrder); ++i)
+    if (facet.starts_with(kOrder[i])) return static_cast<int>(i);
+  return static_cast<int>(std::size(kOrder));
+}
+
+}  // namespace
+
+std::string merge_transport_modes(const std::vector<std::string>& modes) {
+  if (modes.empty()) return {};
+  std::vector<std::string> merged{mode_facets(modes.front()).front()};
+  for (const std::string& mode : modes) {
+    const std::vector<std::string> facets = mode_facets(mode);
+    for (std::size_t i = 1; i < facets.size(); ++i)
+      if (std::find(merged.begin() + 1, merged.end(), facets[i]) == merged.end())
+        merged.push_back(facets[i]);
+  }
+  std::stable_sort(merged.begin() + 1, merged.end(), [](const auto& a, const auto& b) {
+    return facet_rank(a) < facet_rank(b);
+  });
+  std::string out;
+  for (const std::string& facet : merged) out += (out.empty() ? "" : ", ") + facet;
+  return out;
+}
+
 std::string ConnectionPool::mode() const {
   std::lock_guard lock(mu_);
-  std::vector<std::string> modes{(writer_ ? writer_ : readers_.front())->link.mode()};
-  for (const auto& c : readers_) {
-    std::string m = c->link.mode();
-    if (std::find(modes.begin(), modes.end(), m) == modes.end()) modes.push_back(std::move(m));
-  }
-  std::string out;
-  for (const std::string& m : modes) out += (out.empty() ? "" : "; ") + m;
-  return out;
+  std::vector<std::string> modes;
+  if (writer_) modes.push_back(writer_->link.mode());
+  for (const auto& c : readers_) modes.push_back(c->link.mode());
+  return merge_transport_modes(modes);
 }
 
 std::optional<TransportActivity> ConnectionPool::activity() const {

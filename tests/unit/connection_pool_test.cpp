@@ -141,5 +141,27 @@ TEST_F(ConnectionPoolTest, AFailingNewConnectionIsNoLimitWhileNoneHasWorked) {
   EXPECT_TRUE(first.get());
 }
 
+// ROOM/status shows one transport mode: the writer's write way and every facet learnt by
+// any connection, once.
+TEST(MergeTransportModes, TheWritersWayAndEveryConnectionsFacetsOnce) {
+  EXPECT_EQ(merge_transport_modes({}), "");
+  EXPECT_EQ(merge_transport_modes({"append"}), "append");
+  EXPECT_EQ(merge_transport_modes({"append", "append, listing by STAT"}),
+            "append, listing by STAT");
+  EXPECT_EQ(merge_transport_modes({"rewrite (server lacks APPE)", "append, listing by STAT",
+                                   "append, listing by STAT"}),
+            "rewrite (server lacks APPE), listing by STAT");
+  EXPECT_EQ(merge_transport_modes({"append (ranged PUT, size-checked)",
+                                   "append (ranged PUT not probed yet)"}),
+            "append (ranged PUT, size-checked)");
+  EXPECT_EQ(merge_transport_modes({"append, active (-o active)",
+                                   "append, listing by STAT, active (-o active)"}),
+            "append, listing by STAT, active (-o active)");
+  EXPECT_EQ(merge_transport_modes({"append, listing by LIST (server lacks STAT (500))",
+                                   "append, full fetch (server lacks REST, as found)"}),
+            "append, full fetch (server lacks REST, as found), listing by LIST (server lacks "
+            "STAT (500))");
+}
+
 }  // namespace
 }  // namespace ftpchat

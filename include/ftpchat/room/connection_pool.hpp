@@ -39,6 +39,15 @@ namespace ftpchat {
 // their first request).
 using TransportFactory = std::function<Result<std::unique_ptr<Transport>>()>;
 
+// One "transport mode" for the pool (ROOM/status) from its connections' modes, each as
+// transport/capabilities.hpp renders it: the write way first, then ", "-separated facets
+// ("listing by STAT", "active (-o active)"; notes in brackets may hold ", " too). The write
+// way is the first mode's (the writing connection's: the others never write); the facets are
+// every connection's, each once, in describe()'s order. e.g. {"append (ranged PUT, size-checked)",
+// "append (ranged PUT not probed yet), listing by STAT"} -> "append (ranged PUT,
+// size-checked), listing by STAT".
+std::string merge_transport_modes(const std::vector<std::string>& modes);
+
 class ConnectionPool final : public Transport {
  public:
   static constexpr std::chrono::minutes kNoExtraFor{5};
