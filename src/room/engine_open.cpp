@@ -2,8 +2,9 @@
 // user's identity; what cannot be opened is listed as unreadable, with the reason.
 // Rules:
 //  1. the header comes from this machine when it kept it (room/header_cache.hpp): no request;
-//     the room's first sync compares it with the server's. A kept header that does not open
-//     the room is compared with the server's at once, and only a different one is tried;
+//     the room's first syncs compare it with the server's (size, then bytes). A kept header
+//     that does not open the room is compared with the server's at once, and only a
+//     different one is tried;
 //     a header that does not parse is read once more (a transfer cut short looks like that);
 //  2. a header read from the server that opened its room is kept for the next mount;
 //  3. rooms open in parallel (ChatEngine::refresh_locked): at most one key derivation per

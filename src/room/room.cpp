@@ -190,9 +190,13 @@ Result<void> Room::sync() {
   return result;
 }
 
+// The first sync (always a full one) checks the header's presence and size in its listing;
+// the second reads it and compares the bytes. So a warm mount's first `cat log` waits for no
+// header read; a header replaced by one of the same size shows first as records that fail to
+// authenticate under the kept key, then turns the room read-only one poll later.
 void Room::check_header_first() {
   std::lock_guard lock(net_mu_);
-  syncs_since_header_check_ = kHeaderCheckEvery - 1;
+  syncs_since_header_check_ = kHeaderCheckEvery - 2;
 }
 
 bool Room::wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patience) const {

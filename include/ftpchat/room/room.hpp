@@ -90,7 +90,8 @@ class Room {
   void notice_in_log(const std::string& text);
 
   // The header this room was opened with came from this machine (room/header_cache.hpp): the
-  // first sync compares it byte for byte with the server's. Before the room is shared.
+  // first sync checks its size in the listing, the second compares it byte for byte with the
+  // server's. Before the room is shared.
   void check_header_first();
 
   // Fetches what is new on the server and appends it to the log.
