@@ -14,8 +14,9 @@ MOUNT_TIMEOUT = 300
 
 
 class Target:
-    def __init__(self, kind, tool):
+    def __init__(self, kind, tool, mount_options=()):
         self.kind, self.tool = kind, tool
+        self.mount_options = list(mount_options)  # -o options of every ftpchatfs mount
         self.server = SERVER_KINDS[kind]()
         self.server.start()
         self.link = h.Link()
@@ -64,7 +65,7 @@ class Target:
         with .proxy and .seconds (from start to mounted: the rooms are opened by then)."""
         proxy = proxy or self.new_proxy()
         client = client or h.ClientDir()
-        opts = list(options)
+        opts = list(options) + self.mount_options
         if self.kind == 'sshd':
             client.trust_ssh_host(self.server, port=proxy.port)
             opts.append('identity=%s' % self.server.identity)

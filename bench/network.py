@@ -94,6 +94,9 @@ def main():
     ap = argparse.ArgumentParser(description='ftpchatfs on modelled network links (issue 14)')
     ap.add_argument('--bin', default=os.environ.get('FTPCHATFS_BIN', 'build/ftpchatfs'))
     ap.add_argument('--tool', default='build/bench/ftpchat_bench')
+    ap.add_argument('--mount-options', default='',
+                    help='comma-separated -o options added to every ftpchatfs mount '
+                         '(e.g. connections=8)')
     ap.add_argument('--profiles', default=DEFAULT_PROFILES,
                     help='comma-separated DELAY_MS[+RATE][@SECTION/...] (one-way delay; default: %(default)s)')
     ap.add_argument('--servers', default='pyftpd,vsftpd,sshd')
@@ -133,7 +136,7 @@ def main():
     started = args.started = time.monotonic()
     results = {}
     for kind in kinds:
-        target = Target(kind, args.tool)
+        target = Target(kind, args.tool, [o for o in args.mount_options.split(',') if o])
         try:
             print('%s: writing rooms on the server' % kind, flush=True)
             for base, count in (('k1', 1), ('k5', 5), ('k20', 20)):

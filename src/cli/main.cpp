@@ -94,7 +94,8 @@ int run(const CommandLine& cli) {
   if (!transport) return fail(exit_status_for(transport.error().code), describe(transport.error()));
 
   WallClock wall;
-  ChatEngine engine(std::move(transport.value()), opts.engine, std::move(passphrase), log, wall);
+  ChatEngine engine(std::move(transport.value()), opts.engine, std::move(passphrase), log, wall,
+                    transport_factory(url.value(), opts.transport, log));
   MountSpec spec;
   spec.mountpoint = mountpoint.value();
   spec.fsname = url->redacted();

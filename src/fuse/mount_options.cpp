@@ -13,7 +13,7 @@ namespace {
 
 enum Key { kNick, kPassfile, kPoll, kLogfile, kTls, kCacert, kInsecure, kIdentity, kAcceptNewHostkey,
            kCipher, kCompress, kSyncSend, kSyncRead, kSendTimeout, kEndpoint, kRegion,
-           kRewrite, kChatid, kChatidPassfile, kReceipts, kActive };
+           kRewrite, kChatid, kChatidPassfile, kReceipts, kActive, kConnections };
 
 const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("nick=", kNick),
@@ -38,6 +38,7 @@ const fuse_opt kOptionSpecs[] = {
     FUSE_OPT_KEY("active=", kActive),
     FUSE_OPT_KEY("chatid=", kChatid),
     FUSE_OPT_KEY("chatid_passfile=", kChatidPassfile),
+    FUSE_OPT_KEY("connections=", kConnections),
     FUSE_OPT_END,
 };
 
@@ -115,6 +116,17 @@ int on_option(void* data, const char* arg, int key, fuse_args* /*outargs*/) {
         return -1;
       }
       return 0;
+    case kConnections: {
+      unsigned n = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 16) {
+        state.error = "bad value for connections: '" + std::string(value) +
+                      "' (a number of connections between 1 and 16)";
+        return -1;
+      }
+      o.engine.connections = n;
+      return 0;
+    }
     case kSyncSend: o.engine.sync_send = true; return 0;
     case kSyncRead: o.engine.sync_read = true; return 0;
     case kSendTimeout: {
@@ -145,6 +157,7 @@ const std::vector<OptionDoc>& mount_option_docs() {
       {"chatid=FILE", "your identity for member rooms (default: $XDG_DATA_HOME/ftpchatfs/identity, if it exists; see ftpchat id new)"},
       {"chatid_passfile=FILE", "the passphrase of a sealed identity file (else FTPCHAT_ID_PASSPHRASE, else a prompt)"},
       {"poll=MS", "poll an active room every MS milliseconds (default 250), less when idle"},
+      {"connections=N", "use up to N connections to the server (default 4): one for sends, the others to poll rooms in parallel; 1 for a server that allows a single session"},
       {"logfile=FILE", "write the daemon's log to FILE (default: stderr with -f, else syslog)"},
       {"tls=MODE", "explicit TLS on ftp://: require, try or none (default none)"},
       {"cacert=FILE", "also trust the CA certificates in FILE"},

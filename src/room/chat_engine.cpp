@@ -5,24 +5,39 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "ftpchat/room/room_layout.hpp"
+#include "ftpchat/room/worker_threads.hpp"
 
 namespace ftpchat {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// Errors of the way to the server (a connection cut, a reply that never came), not of what
+// is on it: the same request may well work on a new connection.
+bool transient(Errc code) { return code == Errc::unreachable || code == Errc::timeout; }
+
+}  // namespace
+
 ChatEngine::ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config,
-                       SecretBytes passphrase, Logger& log, const WallClock& wall)
+                       SecretBytes passphrase, Logger& log, const WallClock& wall,
+                       TransportFactory more)
     : config_(std::move(config)),
-      transport_(std::move(transport)),
+      transport_(std::move(transport), std::move(more), config_.connections, log),
       passphrase_(std::move(passphrase)),
       log_(log),
       wall_(wall),
       clock_(wall),
+      kdf_slots_(static_cast<std::ptrdiff_t>(
+          std::clamp(std::thread::hardware_concurrency(), 1u, 256u))),
       sender_([this] { return open_rooms(); }, log) {
-  if (!config_.cache_dir.empty())
+  if (!config_.cache_dir.empty()) {
     cached_ = std::make_unique<CachingTransport>(transport_, config_.cache_dir);
+    headers_ = std::make_unique<HeaderCache>(cached_->root());
+  }
 }
 
 ChatEngine::~ChatEngine() { stop_poller(); }
@@ -36,7 +51,9 @@ RoomContext ChatEngine::room_context() {
                      .log = log_,
                      .wake_sender = [this] { sender_.wake(); },
                      .server_answered = [this] { sender_.server_answered(); },
-                     .connection = &transport_};
+                     .connection = &transport_,
+                     .cache = cached_.get(),
+                     .headers = headers_.get()};
 }
 
 std::vector<std::shared_ptr<Room>> ChatEngine::open_rooms() const {
@@ -52,6 +69,11 @@ Result<void> ChatEngine::start() {
     std::lock_guard lock(refresh_mu_);
     starting_ = true;
     auto listed = refresh_locked();
+    if (!listed && transient(listed.error().code)) {  // a connection cut on the way: once more
+      log_.info("listing the rooms failed (" + describe(listed.error()) + "); trying again");
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      listed = refresh_locked();
+    }
     starting_ = false;
     if (!listed) return listed;
   }
@@ -95,6 +117,7 @@ Result<void> ChatEngine::refresh_locked() {
   }
   std::map<std::string, Slot> next;
   constexpr auto kProbeEvery = std::chrono::seconds(5);  // an invitation shows this fast
+  std::vector<std::pair<std::string, bool>> to_open;  // folder, seen before
   for (const std::string& folder : present) {
     const auto it = known.find(folder);
     if (it != known.end() && !it->second.header_missing) {
@@ -106,12 +129,25 @@ Result<void> ChatEngine::refresh_locked() {
         continue;
       }
     }
-    auto slot = open_folder(folder, it != known.end());  // logged when first seen
+    to_open.emplace_back(folder, it != known.end());
+  }
+  // In parallel: headers over the pool's reading connections while other rooms' keys are
+  // derived on the cores (engine_open.cpp).
+  std::vector<std::optional<Result<Slot>>> opened(to_open.size());
+  const std::size_t threads =
+      transport_.max_readers() + std::max(1u, std::thread::hardware_concurrency());
+  run_parallel(to_open.size(), threads, [&](std::size_t i) {
+    opened[i] = open_folder(to_open[i].first, to_open[i].second);  // logged when first seen
+    if (!*opened[i] && transient(opened[i]->error().code))  // a read cut short: once more
+      opened[i] = open_folder(to_open[i].first, to_open[i].second);
+  });
+  for (std::size_t i = 0; i < to_open.size(); ++i) {
+    Result<Slot>& slot = *opened[i];
     if (!slot) {
       if (slot.error().code != Errc::not_found) return slot.error();
       continue;
     }
-    next.emplace(folder, std::move(slot.value()));
+    next.emplace(to_open[i].first, std::move(slot.value()));
   }
   std::lock_guard lock(rooms_mu_);
   slots_ = std::move(next);
@@ -236,6 +272,7 @@ void ChatEngine::start_poller() {
   std::lock_guard lock(poll_mu_);
   if (poller_.joinable()) return;
   stopping_ = false;
+  syncs_done_.clear();
   poller_ = std::thread([this] { poll_loop(); });
   refresher_ = std::thread([this] { refresh_loop(); });
   sender_.start();

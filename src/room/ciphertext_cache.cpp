@@ -227,37 +227,71 @@ Result<std::vector<DirEntry>> CachingTransport::list(const std::string& dir) {
   return listing;
 }
 
-Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t offset,
-                                       const ByteSink& sink) {
-  const std::filesystem::path file = file_for(path);
-  if (file.empty()) return inner_.read_to(path, offset, sink);
-  std::lock_guard lock(mu_);
+void CachingTransport::make_folders(const std::filesystem::path& file) const {
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   std::filesystem::permissions(root_.parent_path(), std::filesystem::perms::owner_all, ec);
   for (auto dir = file.parent_path(); dir.string().size() >= root_.string().size();
        dir = dir.parent_path())
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+}
+
+void CachingTransport::extend(const std::string& path, std::uint64_t at, std::string_view bytes) {
+  const std::filesystem::path file = file_for(path);
+  if (file.empty() || bytes.empty()) return;
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    if (at != 0) return;
+    make_folders(file);
+  }
+  LockedFile cache(file);
+  if (cache.ok() && cache.size() == at) (void)cache.append(bytes);
+}
+
+// Reads of different files run side by side (rooms are polled in parallel): each holds only
+// its own file's lock (flock, which also keeps other mounts sharing the cache folder out);
+// mu_ guards the listed sizes and the statistics, never a transfer.
+Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t offset,
+                                       const ByteSink& sink) {
+  const std::filesystem::path file = file_for(path);
+  if (file.empty()) return inner_.read_to(path, offset, sink);
+  std::optional<std::uint64_t> listed;
+  {
+    std::lock_guard lock(mu_);
+    if (const auto it = listed_sizes_.find(path); it != listed_sizes_.end()) listed = it->second;
+  }
+  CacheStats delta;
+  auto read = read_cached(file, path, offset, listed, sink, delta);
+  std::lock_guard lock(mu_);
+  stats_.bytes_from_cache += delta.bytes_from_cache;
+  stats_.invalidations += delta.invalidations;
+  return read;
+}
+
+Result<void> CachingTransport::read_cached(const std::filesystem::path& file,
+                                           const std::string& path, std::uint64_t offset,
+                                           std::optional<std::uint64_t> listed,
+                                           const ByteSink& sink, CacheStats& stats) {
+  make_folders(file);
   LockedFile cache(file);
   if (!cache.ok()) return inner_.read_to(path, offset, sink);
   const std::uint64_t cached = cache.size();
 
   // Rule 4: exactly what the server's listing says it has: no request.
-  if (const auto listed = listed_sizes_.find(path);
-      cached > 0 && offset <= cached && listed != listed_sizes_.end() && listed->second == cached) {
+  if (cached > 0 && offset <= cached && listed == cached) {
     std::string piece;
     for (std::uint64_t at = offset; at < cached; at += piece.size()) {
       if (!cache.read_range(piece, at, std::min<std::uint64_t>(cached, at + kCachePiece)))
         return make_error(Errc::io, "reading the cached copy of " + path + " in " +
                                         file.string() + " failed");
-      stats_.bytes_from_cache += piece.size();
+      stats.bytes_from_cache += piece.size();
       if (!sink(piece)) return make_error(Errc::cancelled, "read of " + path + " stopped");
     }
     return {};
   }
 
   if (cached == 0 || offset > cached)  // nothing usable: plain read, cached when contiguous
-    return read_from_server(inner_, cache, path, offset, sink, offset == cached, false, stats_);
+    return read_from_server(inner_, cache, path, offset, sink, offset == cached, false, stats);
 
   // Rule 2: fetch from a little before the cached end and compare the overlap as it arrives.
   const std::uint64_t from =
@@ -267,7 +301,7 @@ Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t of
     VerifiedRead reuse(cache, offset, from, std::move(expected), sink);
     auto got =
         inner_.read_to(path, from, [&reuse](std::string_view piece) { return reuse.take(piece); });
-    stats_.bytes_from_cache += reuse.from_cache();
+    stats.bytes_from_cache += reuse.from_cache();
     if (got && reuse.verified()) return {};
     if (reuse.sink_stopped()) return got;  // the caller's own stop; the cache is still a prefix
     if (reuse.cache_failed() && reuse.delivered())
@@ -281,7 +315,7 @@ Result<void> CachingTransport::read_to(const std::string& path, std::uint64_t of
   }
   // The server's history changed (or the overlap could not be fetched: a shorter file makes
   // REST fail). Read it as the server has it now; drop the cache once the server answers.
-  return read_from_server(inner_, cache, path, offset, sink, offset == 0, true, stats_);
+  return read_from_server(inner_, cache, path, offset, sink, offset == 0, true, stats);
 }
 
 }  // namespace ftpchat

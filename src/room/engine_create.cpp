@@ -100,6 +100,7 @@ Result<void> ChatEngine::upload_and_add(std::string_view name, const std::string
         return make_error(Errc::exists, "room '" + std::string(name) + "' already exists");
   }
   if (auto uploaded = upload_new_room(transport_, folder, header); !uploaded) return uploaded;
+  if (headers_) headers_->store(folder, header);
   std::lock_guard rooms(rooms_mu_);
   slots_[folder] = Slot{std::make_shared<Room>(std::move(opened), folder, room_context(),
                                                std::move(member)),

@@ -190,14 +190,24 @@ Result<void> Room::sync() {
   return result;
 }
 
+// The first sync (always a full one) checks the header's presence and size in its listing;
+// the second reads it and compares the bytes. So a warm mount's first `cat log` waits for no
+// header read; a header replaced by one of the same size shows first as records that fail to
+// authenticate under the kept key, then turns the room read-only one poll later.
+void Room::check_header_first() {
+  std::lock_guard lock(net_mu_);
+  syncs_since_header_check_ = kHeaderCheckEvery - 2;
+}
+
 bool Room::wait_sync_after(std::uint64_t seen, std::chrono::milliseconds patience) const {
   std::unique_lock lock(sync_wait_mu_);
   return sync_cv_.wait_for(lock, patience, [&] { return syncs_finished_.load() > seen; });
 }
 
-// The header is immutable and pinned (docs/FORMAT.md): when it changes size, disappears,
-// or (checked now and then) differs byte for byte from the one this mount opened, the room
-// turns read-only and keeps what it showed. It never switches to another key.
+// The header is immutable and pinned (docs/FORMAT.md): when it changes size, disappears (a
+// listing without it is confirmed by reading it), or (checked now and then) differs byte for
+// byte from the one this mount opened, the room turns read-only and keeps what it showed. It
+// never switches to another key.
 // Returns false when the room is (now) read-only.
 bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
   {
@@ -207,18 +217,30 @@ bool Room::check_header_locked(const std::vector<DirEntry>& listing) {
   const DirEntry* header = nullptr;
   for (const DirEntry& e : listing)
     if (!e.is_dir && e.name == layout::kHeaderFile) header = &e;
+  // A read of the header that ended early (a connection cut mid-transfer can look like a
+  // short file) tells nothing: only other bytes, or none at all, do.
+  const auto differs = [&](const std::string& raw) {
+    return raw != opened_.header.raw &&
+           !(raw.size() < opened_.header.raw.size() && opened_.header.raw.starts_with(raw));
+  };
   std::string reason;
-  if (header == nullptr) {
-    reason = "the room header disappeared from the server";
+  if (header == nullptr) {  // confirmed by a read: a listing cut short must not end the room
+    auto raw = ctx_.transport.read(layout::join(folder_, layout::kHeaderFile), 0);
+    if (!raw && raw.error().code == Errc::not_found)
+      reason = "the room header disappeared from the server";
+    else if (raw && differs(raw.value()))
+      reason = "the room header was replaced on the server";
   } else if (header->size && *header->size != opened_.header.raw.size()) {
     reason = "the room header was replaced on the server";
   } else if (++syncs_since_header_check_ >= kHeaderCheckEvery || !header->size) {
-    syncs_since_header_check_ = 0;
     auto raw = ctx_.transport.read(layout::join(folder_, layout::kHeaderFile), 0);
-    if (!raw) return true;  // cannot tell now; try again next time
-    if (raw.value() != opened_.header.raw) reason = "the room header was replaced on the server";
+    if (!raw || (raw.value() != opened_.header.raw && !differs(raw.value())))
+      return true;  // cannot tell now; try again next time
+    syncs_since_header_check_ = 0;
+    if (differs(raw.value())) reason = "the room header was replaced on the server";
   }
   if (reason.empty()) return true;
+  if (ctx_.headers) ctx_.headers->forget(folder_);  // the next mount reads the server's
   const std::string text = reason + "; refusing it: the room is read-only from now on (shown: what arrived before)";
   add_notice(std::string(layout::kHeaderFile), Notice::rewritten, text);
   std::lock_guard lock(state_mu_);
@@ -247,6 +269,11 @@ Result<void> Room::sync_locked() {
   };
   std::vector<Found> files;
   std::optional<Error> list_error;
+  std::optional<Id128> own_id;
+  {
+    std::lock_guard out(out_mu_);
+    if (own_) own_id = own_->id();
+  }
   if (full) {
     auto listing = ctx_.transport.list(folder_);
     if (!listing) {
@@ -259,6 +286,7 @@ Result<void> Room::sync_locked() {
                                             counters_.read_only_reason);
     }
     note_listing_locked(listing.value(), now);
+    if (own_id) note_own_listing_locked("", listing.value(), *own_id);
     for (const DirEntry& e : listing.value())
       if (!e.is_dir && layout::parse_writer_file(e.name)) files.push_back({e.name, e});
   }
@@ -268,14 +296,10 @@ Result<void> Room::sync_locked() {
       if (!list_error) list_error = listing.error();
       continue;
     }
+    if (own_id) note_own_listing_locked(period, listing.value(), *own_id);
     for (const DirEntry& e : listing.value())
       if (!e.is_dir && layout::parse_writer_file(e.name))
         files.push_back({layout::join(period, e.name), e});
-  }
-  std::optional<Id128> own_id;
-  {
-    std::lock_guard out(out_mu_);
-    if (own_) own_id = own_->id();
   }
   FreshMerge fresh;
   SyncTally tally;
@@ -283,12 +307,16 @@ Result<void> Room::sync_locked() {
   bool root_grew = false;
   for (const Found& found : files) {
     const Id128 writer = *layout::parse_writer_file(found.entry.name);
+    const bool own_file = own_id && *own_id == writer;
     auto [it, _] = cursors_.try_emplace(found.path, writer);
     WriterCursor& cursor = it->second;
     if (cursor.frozen()) continue;
     if (found.entry.size) {
-      if (*found.entry.size == cursor.offset()) continue;
-      if (*found.entry.size < cursor.offset()) {
+      if (*found.entry.size == cursor.offset()) {
+        if (own_file) note_own_read_locked(found.path, found.entry, cursor, FetchEnd::read);
+        continue;
+      }
+      if (*found.entry.size < cursor.offset() && !restart_own_cursor_locked(found.path, cursor)) {
         cursor.freeze();
         add_notice(found.path, Notice::shrank,
                    "the file of writer " + short_id(writer) + " shrank on the server (from " +
@@ -299,7 +327,10 @@ Result<void> Room::sync_locked() {
       }
     }
     root_grew |= synced_once_ && found.path == found.entry.name;
-    fetch_writer_file(found.path, cursor, own_id && *own_id == writer, fresh, tally);
+    FetchEnd end = fetch_writer_file(found.path, cursor, own_file, fresh, tally);
+    if (end == FetchEnd::restart && restart_own_cursor_locked(found.path, cursor))
+      end = fetch_writer_file(found.path, cursor, own_file, fresh, tally);
+    if (own_file) note_own_read_locked(found.path, found.entry, cursor, end);
   }
   if (full) root_writers_active_ = root_grew;
   if (member_) finish_member_fetch_locked(full || !synced_once_, fresh, tally);
@@ -309,34 +340,37 @@ Result<void> Room::sync_locked() {
     note_own_progress(own == writer_seqs_.end() ? 0 : own->second.highest());
   }
   synced_once_ = true;
-  std::uint64_t received = fresh.count();
-  if (member_) {
-    received = drain_member_merge(fresh, tally);  // judged there (room_member.cpp)
-  } else {
-    append_fresh(fresh);
-  }
-  {
-    std::lock_guard lock(state_mu_);
-    counters_.received += received;
-    counters_.unreadable += tally.totals.unreadable;
-    counters_.rejected += tally.totals.rejected;
-    counters_.duplicates += tally.totals.duplicates;
-    counters_.missing += tally.totals.missing;
-    counters_.bytes_fetched += tally.fetched;
-  }
+  drain_locked(fresh, tally);
   note_sync_result(tally.first_error);
   if (tally.first_error) return *tally.first_error;
   receipts_ready_ = true;  // our own earlier receipts have been read back
   return {};
 }
 
+void Room::drain_locked(FreshMerge& fresh, SyncTally& tally) {
+  std::uint64_t received = fresh.count();
+  if (member_) {
+    received = drain_member_merge(fresh, tally);  // judged there (room_member.cpp)
+  } else {
+    append_fresh(fresh);
+  }
+  std::lock_guard lock(state_mu_);
+  counters_.received += received;
+  counters_.unreadable += tally.totals.unreadable;
+  counters_.rejected += tally.totals.rejected;
+  counters_.duplicates += tally.totals.duplicates;
+  counters_.missing += tally.totals.missing;
+  counters_.bytes_fetched += tally.fetched;
+}
+
 // Reads one writer file from its cursor on, decoding each piece as it arrives: the first
 // bytes must repeat the cursor's tail (else the file was rewritten and is frozen), the rest
 // goes through the cursor's reading rules into `fresh` as a stream of its own.
-void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool own_file,
-                             FreshMerge& fresh, SyncTally& tally) {
+Room::FetchEnd Room::fetch_writer_file(const std::string& path, WriterCursor& cursor,
+                                       bool own_file, FreshMerge& fresh, SyncTally& tally,
+                                       const std::string_view* local) {
   const std::string who = short_id(cursor.writer());
-  const std::string expected = cursor.tail();
+  const std::string expected = local ? std::string() : cursor.tail();
   std::string head;
   bool verified = expected.empty();
   bool rewritten = false;
@@ -368,7 +402,7 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
     }
   };
   const auto sink = [&](std::string_view piece) {
-    tally.fetched += piece.size();
+    if (!local) tally.fetched += piece.size();
     if (!verified) {
       const std::size_t take_now = std::min(piece.size(), expected.size() - head.size());
       head.append(piece.substr(0, take_now));
@@ -384,9 +418,14 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
     take(cursor.ingest(piece, cursor_keys(cursor.writer())));
     return true;
   };
-  auto read =
-      ctx_.transport.read_to(layout::join(folder_, path), cursor.offset() - expected.size(), sink);
+  Result<void> read;
+  if (local)
+    (void)sink(*local);
+  else
+    read = ctx_.transport.read_to(layout::join(folder_, path), cursor.offset() - expected.size(),
+                                  sink);
   if (read && !verified) rewritten = true;  // the file ended inside the bytes already read
+  if (rewritten && own_file && own_taken_.count(path)) return FetchEnd::restart;
   if (!rewritten) take(cursor.finish(cursor_keys(cursor.writer())));  // the fetch's seals (v2)
   if (rewritten) {
     cursor.freeze();
@@ -394,7 +433,7 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
                "the file of writer " + who +
                    " was rewritten on the server (bytes already read changed); ignoring that "
                    "file from now on");
-    return;
+    return FetchEnd::failed;
   }
   if (!read && !tally.first_error) tally.first_error = read.error();
   tally.totals.rejected += got.rejected;
@@ -419,6 +458,7 @@ void Room::fetch_writer_file(const std::string& path, WriterCursor& cursor, bool
   if (got.duplicates > 0)
     ctx_.log.info("room " + folder_ + ": dropped " + std::to_string(got.duplicates) +
                   " duplicate record(s) from writer " + who);
+  return read ? FetchEnd::read : FetchEnd::failed;
 }
 
 }  // namespace ftpchat

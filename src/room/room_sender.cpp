@@ -11,7 +11,9 @@
 //     holds, rule 2 would give it out again, and every reader would drop that message;
 //  6. what the server has counts at once, even when the acked file cannot be written (a full
 //     disk): nothing is uploaded twice because of our own bookkeeping. The failure shows in
-//     ROOM/status and the write is retried until it works (outbox/spool.hpp).
+//     ROOM/status and the write is retried until it works (outbox/spool.hpp);
+//  7. an acknowledged append is not downloaded back: our cursor takes its bytes
+//     (room_own_file.cpp), and only what we cannot vouch for is read.
 #include <filesystem>
 
 #include "ftpchat/identity/public_id.hpp"
@@ -130,12 +132,6 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
     if (!counters_.read_only_reason.empty())
       return make_error(Errc::permission, "room is read-only: " + counters_.read_only_reason);
   }
-  // The first message of a mount goes below the history already on the server: one try,
-  // and only if no sync is running (never wait behind a hung server here).
-  if (!tried_sync_before_send_.exchange(true)) {
-    std::unique_lock net(net_mu_, std::try_to_lock);
-    if (net.owns_lock()) (void)sync_locked();
-  }
   bool ask_server = false;
   {
     std::lock_guard lock(out_mu_);
@@ -146,6 +142,16 @@ Result<std::uint64_t> Room::enqueue(const std::vector<std::string>& bodies) {
       }
       return ready.error();
     }
+  }
+  // The first message of a mount goes below the history already on the server: one try,
+  // and only if no sync is running (never wait behind a hung server here). The writer id is
+  // known by then, so that sync learns where our own file ends (room_own_file.cpp).
+  if (!tried_sync_before_send_.exchange(true)) {
+    std::unique_lock net(net_mu_, std::try_to_lock);
+    if (net.owns_lock()) (void)sync_locked();
+  }
+  {
+    std::lock_guard lock(out_mu_);
     ask_server = seq_from_server_;
   }
   if (ask_server) {  // an id used before spools existed: its last seq is only on the server
@@ -249,10 +255,12 @@ Result<void> Room::upload_pending() {
   }
   std::vector<SpooledRecord> pending;
   Id128 writer{};
+  bool new_writer = false;
   {
     std::lock_guard lock(out_mu_);
     pending = spool_->pending();
     writer = own_->id();
+    new_writer = own_->created();
   }
   if (pending.empty()) return {};
   if (auto durable = make_spool_durable(); !durable) {  // rule 5: covers all of `pending`
@@ -282,8 +290,11 @@ Result<void> Room::upload_pending() {
     }
     lines = std::move(*sealed);
   }
-  if (auto appended = ctx_.transport.append(path, frame_records(lines)); !appended) {
+  const std::string bytes = frame_records(lines);
+  if (auto appended = ctx_.transport.append(path, bytes); !appended) {
     own_chains_.erase(in_room);  // landed or not: learned again from the file
+    own_known_end_.erase(in_room);
+    own_append_failed_ = true;
     own_file_uncertain_ = true;
     note_send_result(appended.error());
     out_cv_.notify_all();
@@ -291,6 +302,7 @@ Result<void> Room::upload_pending() {
   }
   note_send_result(std::nullopt);
   if (chain) own_chains_[in_room] = *chain;
+  take_own_append_locked(in_room, writer, bytes, new_writer);  // never downloaded back (room_own_file.cpp)
   Spool::AckPoint ack;
   {
     std::lock_guard lock(out_mu_);

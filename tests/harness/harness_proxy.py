@@ -54,7 +54,8 @@ class TcpProxy:
         self.data_connections = 0  # passive data connections relayed
         self._lock = threading.Lock()
         self._live = set()        # sockets of live connections; protected by _lock (as are the
-        self._threads = []        # counters above and this list)
+        self._threads = []        # counters above, this list
+        self._pairs = {}          # and each relayed connection's (client, server) by log id)
         self._down = False
         self._stalled = threading.Event()
         self._stop = threading.Event()
@@ -71,6 +72,17 @@ class TcpProxy:
         for s in socks:
             _cut(s, reset)
         return len(socks)
+
+    def cut(self, conn, abort=False):
+        """Cuts one relayed connection, both sides, named by its id in .traffic: as drop_all
+        does (each side sees its end of the stream), or with abort=True by a reset, as a broken
+        link ends (neither side sees a clean end: an upload cut short is not taken for a whole
+        one). False when it is not relaying (yet, or any more)."""
+        with self._lock:
+            pair = self._pairs.get(conn)
+        for s in pair or ():
+            _abort(s) if abort else _cut(s, True)
+        return pair is not None
 
     def set_down(self, down):
         """down=True: new connections are refused (the listener closes); False: accepted again.
@@ -198,6 +210,7 @@ class TcpProxy:
         if server is not None:
             with self._lock:
                 self._live.add(server)
+                self._pairs[conn] = (client, server)
             up.attach(server)
             if reader is None:
                 reader = self._start_reader(client, up, conn, state)
@@ -213,6 +226,7 @@ class TcpProxy:
         with self._lock:
             self._live.discard(client)
             self._live.discard(server)
+            self._pairs.pop(conn, None)
         for s in (client, server):
             if s is not None:
                 s.close()
@@ -228,7 +242,10 @@ class TcpProxy:
         if self._stalled.is_set():
             time.sleep(_TICK / 2)
             return None
-        ready, _, _ = select.select([src], [], [], _TICK)
+        try:
+            ready, _, _ = select.select([src], [], [], _TICK)
+        except (ValueError, OSError):  # closed under us (cut with a reset): its end
+            return b''
         if not ready:
             return None
         return src.recv(self.link.chunk_limit())
@@ -333,6 +350,15 @@ class TcpProxy:
             pass
         finally:
             listener.close()
+
+
+def _abort(sock):
+    """Closes sock with a reset (SO_LINGER 0): the peer gets ECONNRESET, not an end of file."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+        sock.close()
+    except OSError:
+        pass
 
 
 def _cut(sock, reset):

@@ -61,14 +61,22 @@ class OnOpensshSftp(ChatScenarios, unittest.TestCase):
     def extra_options(self):
         return ['identity=%s' % self.server.identity]
 
-    def test_one_ssh_login_per_mount(self):
-        before = self.server.logins()
-        a = self.mount('alice')
-        os.mkdir(a.path('r'))
-        for i in range(5):
-            h.append_line(a.outbox('r'), 'm%d' % i)
-        h.wait_for(lambda: len(h.read_text(a.log('r')).splitlines()) == 5, 5)
-        self.assertEqual(self.server.logins() - before, 1)
+    def test_ssh_logins_are_the_mounts_connections_not_its_requests(self):
+        """A login per connection of the pool (-o connections, default 4), however many
+        requests: one with connections=1."""
+        for connections, most in ((None, 4), (1, 1)):
+            before = self.server.logins()
+            options = ['poll=200'] + (['connections=%d' % connections] if connections else [])
+            a = self.mount('alice', options=options)
+            room = 'r%s' % (connections or '')
+            os.mkdir(a.path(room))
+            for i in range(5):
+                h.append_line(a.outbox(room), 'm%d' % i)
+            h.wait_for(lambda: len(h.read_text(a.log(room)).splitlines()) == 5, 5)
+            logins = self.server.logins() - before
+            self.assertGreaterEqual(logins, 1)
+            self.assertLessEqual(logins, most, 'connections=%s' % connections)
+            a.close()
 
     def test_default_key_home_relative_path_and_exclusive_mkdir(self):
         # No -o identity: ~/.ssh/id_ed25519 is offered. The URL's /~/ is the login's home.

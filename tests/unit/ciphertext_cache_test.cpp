@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <iterator>
 
 #include "memory_transport.hpp"
+#include "pool_server.hpp"
 #include "piece_recorder.hpp"
 
 namespace ftpchat {
@@ -387,6 +389,69 @@ TEST_F(CiphertextCacheListingTest, OnlyWriterFilesInPeriodFoldersAreCached) {
   CachingTransport cache(server_, dir_);
   ASSERT_TRUE(cache.read(kRoom + "/notaperiod/" + std::string(32, 'c') + ".w", 0));
   EXPECT_FALSE(std::filesystem::exists(cache.root() / kRoom / "notaperiod"));
+}
+
+// Our own appends reach the cache without a download when it holds exactly what the file
+// held before them; any other size leaves it alone (it stays a prefix).
+TEST_F(CiphertextCacheTest, OwnAppendsExtendACacheThatHeldTheFileBeforeThem) {
+  CachingTransport cache(server_, dir_);
+  ASSERT_TRUE(cache.read(kWriter, 0));
+  const std::uint64_t before = server_.files[kWriter].size();
+  ASSERT_TRUE(cache.append(kWriter, "\nmine-1\n"));
+  cache.extend(kWriter, before, "\nmine-1\n");
+  EXPECT_EQ(cached_bytes(cache), server_.files[kWriter]);
+  ASSERT_TRUE(cache.append(kWriter, "\nmine-2\n"));
+  cache.extend(kWriter, before, "\nmine-2\n");  // a wrong size: not taken
+  expect_prefix_of_server(cache);
+  EXPECT_EQ(cached_bytes(cache).size(), before + 8);
+  // A file never read: the cache starts only from 0.
+  const std::string fresh = kRoom + "/" + std::string(32, 'c') + ".w";
+  cache.extend(fresh, 5, "later");
+  EXPECT_FALSE(std::filesystem::exists(cache.root() / kRoom / (std::string(32, 'c') + ".w")));
+  cache.extend(fresh, 0, "first");
+  EXPECT_EQ(slurp(cache.root() / kRoom / (std::string(32, 'c') + ".w")), "first");
+}
+
+// Rooms are polled in parallel: a read of one writer file that waits for the server holds
+// only that file's copy, so a read of another file goes on meanwhile.
+TEST_F(CiphertextCacheTest, AReadWaitingForTheServerDoesNotHoldUpReadsOfOtherFiles) {
+  testing::PoolServer pool_server;
+  const std::string other = kRoom + "/" + std::string(32, 'c') + ".w";
+  pool_server.data.dirs.insert(kRoom);
+  pool_server.data.files[kWriter] = "\nslow\n";
+  pool_server.data.files[other] = "\nquick\n";
+  auto slow_link = pool_server.connect();
+  auto quick_link = pool_server.connect();
+  // One cache over two connections, as the engine's cache over its pool.
+  struct TwoLinks final : Transport {
+    Transport& slow;
+    Transport& quick;
+    TwoLinks(Transport& s, Transport& q) : slow(s), quick(q) {}
+    Result<std::vector<DirEntry>> list(const std::string& dir) override { return quick.list(dir); }
+    Result<void> read_to(const std::string& path, std::uint64_t offset,
+                         const ByteSink& sink) override {
+      return (path.ends_with("bb.w") ? slow : quick).read_to(path, offset, sink);
+    }
+    Result<void> append(const std::string& p, std::string_view d) override {
+      return quick.append(p, d);
+    }
+    Result<void> create_file(const std::string& p, std::string_view d) override {
+      return quick.create_file(p, d);
+    }
+    Result<void> make_dir(const std::string& p) override { return quick.make_dir(p); }
+    std::string display_url() const override { return "test://two-links/"; }
+    TransportStats stats() const override { return {}; }
+  } links(*slow_link, *quick_link);
+  CachingTransport cache(links, dir_);
+  pool_server.close_gate(kWriter);
+  auto slow = std::async(std::launch::async, [&] { return cache.read(kWriter, 0); });
+  ASSERT_TRUE(pool_server.wait_at_gate(1));
+  auto quick = std::async(std::launch::async, [&] { return cache.read(other, 0); });
+  const bool quick_done = quick.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  pool_server.open_gate();
+  ASSERT_TRUE(quick_done) << "the read of another file waited for the slow one";
+  EXPECT_EQ(quick.get().value(), "\nquick\n");
+  EXPECT_EQ(slow.get().value(), "\nslow\n");
 }
 
 }  // namespace

@@ -25,11 +25,12 @@ class FixedClock : public WallClock {
 
 struct EngineClient {
   EngineClient(MemoryTransport& server, const std::string& nick, const std::filesystem::path& state,
-               const std::string& pass = "pw")
+               const std::string& pass = "pw", const std::filesystem::path& cache = {})
       : log("test", LogLevel::error) {
     EngineConfig cfg;
     cfg.nick = nick;
     cfg.state_dir = state;
+    cfg.cache_dir = cache;
     engine = std::make_unique<ChatEngine>(std::make_unique<SharedMemoryTransport>(server), cfg,
                                           SecretBytes::from(pass), log, clock);
   }

@@ -3,6 +3,8 @@
 // invitee reads the history, a second device shows as the same person, and errors are clear.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "engine_client.hpp"
 #include "ftpchat/identity/public_id.hpp"
 #include "ftpchat/room/room_layout.hpp"
@@ -137,6 +139,35 @@ TEST_F(MemberRoomEngineTest, AfterRemovalTheRemovedMemberReadsNothingNewAndIsRej
   EXPECT_EQ(carol->room()->counters().rejected, 1u);
   const std::string alice_log = alice_->text();
   EXPECT_EQ(alice_log.find("bob after removal"), std::string::npos) << alice_log;
+}
+
+// room/room_own_file.cpp in a member room: sealed uploads are taken by our own cursor (the
+// seal verifies there too), and our own membership change counts at once, unread.
+TEST_F(MemberRoomEngineTest, OwnRecordsAreNotReadBackAndOwnChangesCountAtOnce) {
+  ASSERT_TRUE(alice_->room()->send({"one"}));
+  ASSERT_TRUE(alice_->room()->sync());
+  ASSERT_TRUE(alice_->room()->send({"two"}));
+  ASSERT_TRUE(alice_->room()->change_membership(
+      Action::invite, format_public_id(carol_id_->public_key()), Role::member, "carol"));
+  ASSERT_TRUE(alice_->room()->send({"three"}));
+  ASSERT_TRUE(alice_->room()->sync());
+  const std::string hex = alice_->room()->counters().writer;
+  const auto own_reads = std::count_if(
+      server_.read_paths.begin(), server_.read_paths.end(),
+      [&](const std::string& p) { return p.find(hex) != std::string::npos; });
+  EXPECT_EQ(own_reads, 0) << "alice downloaded her own writer file";
+  EXPECT_NE(alice_->room()->members_text().find("carol "), std::string::npos)
+      << alice_->room()->members_text();
+  const std::string alice_log = alice_->room()->read_log(0, 1 << 20);
+  EXPECT_EQ(count_of(alice_log, "-!- alice invited carol"), 1u) << alice_log;
+  EXPECT_EQ(alice_->room()->counters().rejected, 0u);
+  auto carol = make("carol", carol_id_);
+  for (Member* m : {bob_.get(), carol.get()}) {
+    const std::string log = m->text();
+    for (const char* line : {"<alice> one\n", "<alice> two\n", "<alice> three\n"})
+      EXPECT_EQ(count_of(log, line), 1u) << line << log;
+    EXPECT_EQ(m->room()->counters().rejected, 0u);
+  }
 }
 
 TEST_F(MemberRoomEngineTest, ASecondDeviceOfOneIdentityIsTheSamePerson) {

@@ -20,6 +20,12 @@ class MemoryTransport final : public Transport {
   std::map<std::string, std::string> files;  // path -> bytes; tests edit these directly
   std::set<std::string> dirs{""};
   std::vector<std::string> listed;           // every directory listed, in order
+  std::vector<std::string> read_paths;       // every file read (read_to), in order
+  std::set<std::string> unlisted;            // files left out of listings (a listing cut short)
+  // Lands in the file just before the next append to it: an append given up on that the
+  // server finishes late (a "ghost").
+  std::string ghost_before_next_append;
+  std::string last_failed_append;            // the bytes of the last append made to fail
   int fail_next_appends = 0;                 // appends to fail (after landing when land_failed)
   bool land_failed_appends = false;
   int appends = 0;                           // append calls seen (batching tests)
@@ -44,13 +50,15 @@ class MemoryTransport final : public Transport {
       if (!d.empty() && d.rfind(prefix, 0) == 0 && d.find('/', prefix.size()) == std::string::npos)
         out.push_back(DirEntry{d.substr(prefix.size()), true, std::nullopt});
     for (const auto& [path, data] : files)
-      if (path.rfind(prefix, 0) == 0 && path.find('/', prefix.size()) == std::string::npos)
+      if (path.rfind(prefix, 0) == 0 && path.find('/', prefix.size()) == std::string::npos &&
+          !unlisted.count(path))
         out.push_back(DirEntry{path.substr(prefix.size()), false, data.size()});
     return out;
   }
   Result<void> read_to(const std::string& path, std::uint64_t offset,
                        const ByteSink& sink) override {
     ++stats_.requests;
+    read_paths.push_back(path);
     auto it = files.find(path);
     if (it == files.end()) return make_error(Errc::not_found, "no file " + path);
     if (offset > it->second.size()) return make_error(Errc::bad_data, "file shrank");
@@ -78,9 +86,11 @@ class MemoryTransport final : public Transport {
     }
     if (fail_next_appends > 0) {
       --fail_next_appends;
+      last_failed_append = std::string(data);
       if (land_failed_appends) files[path] += data;
       return make_error(Errc::unreachable, "connection lost");
     }
+    files[path] += std::exchange(ghost_before_next_append, "");
     files[path] += data;
     stats_.bytes_uploaded += data.size();
     return {};

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <semaphore>
 #include <set>
 #include <string>
 #include <string_view>
@@ -19,7 +20,7 @@
 #include "ftpchat/core/logger.hpp"
 #include "ftpchat/core/secret.hpp"
 #include "ftpchat/room/ciphertext_cache.hpp"
-#include "ftpchat/room/locked_transport.hpp"
+#include "ftpchat/room/connection_pool.hpp"
 #include "ftpchat/room/outbox_sender.hpp"
 #include "ftpchat/room/room.hpp"
 #include "ftpchat/room/room_context.hpp"
@@ -41,8 +42,10 @@ struct RoomEntry {
 class ChatEngine {
  public:
   // An empty passphrase: none given (config.ask_passphrase may supply one at start()).
+  // `more` makes further connections to the same server (up to config.connections in all);
+  // without it the engine has `transport` alone.
   ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config, SecretBytes passphrase,
-             Logger& log, const WallClock& wall);
+             Logger& log, const WallClock& wall, TransportFactory more = {});
   ~ChatEngine();
   ChatEngine(const ChatEngine&) = delete;
   ChatEngine& operator=(const ChatEngine&) = delete;
@@ -78,15 +81,16 @@ class ChatEngine {
   // A member room owned by the identity, with more first members.
   Result<void> create_member_room(std::string_view name, const std::vector<GenesisMember>& members);
 
-  // Background polling of every open room, every config.poll, and the background sender
-  // of every room's spooled messages.
+  // Background polling of every open room, every config.poll (as many rooms at once as the
+  // pool has reading connections), and the background sender of every room's spooled
+  // messages.
   void start_poller();
   void stop_poller();
 
   const EngineConfig& config() const { return config_; }
   std::string display_url() const { return transport_.display_url(); }
-  // The engine's (thread-safe) connection, for tools that read a room directly (verify).
-  Transport& transport() { return transport_; }
+  // The engine's (thread-safe) connections, for tools that read a room directly (verify).
+  ConnectionPool& transport() { return transport_; }
 
  private:
   struct Slot {
@@ -103,10 +107,13 @@ class ChatEngine {
   // refresher_, waited for at most kListPatience.
   void refresh_if_stale(std::chrono::milliseconds max_age);
   void refresh_loop();
-  // missing_header_logged: a header still missing is not logged again.
+  // missing_header_logged: a header still missing is not logged again. Thread-safe: rooms
+  // open in parallel (engine_open.cpp).
   Result<Slot> open_folder(const std::string& folder, bool missing_header_logged = false);
+  // `kept`: the header came from this machine (its failures are logged by open_folder).
+  Result<Slot> open_header(const std::string& folder, const std::string& raw, bool kept);
   Result<Slot> open_member_folder(const std::string& folder, const RoomHeader& header);
-  bool passphrase_available();  // asks config.ask_passphrase once while starting
+  bool passphrase_available();  // asks config.ask_passphrase once while starting; ask_mu_
   Result<void> upload_and_add(std::string_view name, const std::string& folder,
                               const std::string& header, OpenedRoom opened,
                               std::unique_ptr<MemberRoom> member);  // requires refresh_mu_
@@ -115,15 +122,25 @@ class ChatEngine {
   RoomContext room_context();
   void poll_loop();
 
+  // A sync the poller's workers finished (engine_poll.cpp).
+  struct SyncDone {
+    std::string folder;
+    std::uint64_t activity = 0;  // received + sent + pending after it
+    std::string error;           // empty: it worked
+  };
+
   EngineConfig config_;
-  LockedTransport transport_;
+  ConnectionPool transport_;
   std::unique_ptr<CachingTransport> cached_;  // rooms read writer files through it, if set
+  std::unique_ptr<HeaderCache> headers_;      // with cached_
+  std::mutex ask_mu_;       // passphrase_available() while rooms open in parallel
   SecretBytes passphrase_;  // empty: none; guarded by refresh_mu_ after start()
   bool starting_ = false;   // ask_passphrase may be asked; refresh_mu_
   bool asked_ = false;      // it was; refresh_mu_
   Logger& log_;
   const WallClock& wall_;
   HybridClock clock_;
+  std::counting_semaphore<256> kdf_slots_;  // key derivations at once: one per core
 
   std::mutex refresh_mu_;   // serializes refresh() and create_room(); taken before rooms_mu_
   mutable std::mutex rooms_mu_;
@@ -135,6 +152,7 @@ class ChatEngine {
   bool stopping_ = false;   // guarded by poll_mu_
   bool refresh_wanted_ = false;     // guarded by poll_mu_
   std::set<std::string> sync_wanted_;  // room folders to sync now (sync_soon); poll_mu_
+  std::vector<SyncDone> syncs_done_;   // by the poller's workers, for the poller; poll_mu_
   std::uint64_t refreshes_started_ = 0;  // by refresher_; guarded by poll_mu_
   std::uint64_t refreshes_done_ = 0;     // by refresher_; guarded by poll_mu_
   std::thread poller_;

@@ -26,6 +26,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "ftpchat/transport/transport.hpp"
@@ -47,8 +48,8 @@ class CachingTransport final : public Transport {
   // Passes through, noting the listed size of each writer file (rule 4).
   Result<std::vector<DirEntry>> list(const std::string& dir) override;
   // A sink that stops, or a server that fails midway, leaves a cache that is still a prefix
-  // (only whole pieces the server sent are appended). Holds mu_ during the transfer: `sink`
-  // must not call back into this transport.
+  // (only whole pieces the server sent are appended). Holds the lock of that file's copy
+  // during the transfer (reads of other files go on): `sink` must not read `path` again.
   Result<void> read_to(const std::string& path, std::uint64_t offset,
                        const ByteSink& sink) override;
   Result<void> append(const std::string& path, std::string_view data) override {
@@ -62,15 +63,25 @@ class CachingTransport final : public Transport {
   TransportStats stats() const override { return inner_.stats(); }
   std::string mode() const override { return inner_.mode(); }
 
+  // Our own append of `bytes` to `path`, which held `at` bytes before it: the cache takes them
+  // when it holds exactly those `at` bytes (rule 1; if we were wrong about the server's file,
+  // rule 2 finds out at the next read). Other paths and other cache sizes are left alone.
+  void extend(const std::string& path, std::uint64_t at, std::string_view bytes);
+
   CacheStats cache_stats() const;
   const std::filesystem::path& root() const { return root_; }
 
  private:
   std::filesystem::path file_for(const std::string& path) const;
+  void make_folders(const std::filesystem::path& file) const;  // 0700 up to the root
+  // read_to on the cached copy `file`, under its lock; `listed`: the last listing's size.
+  Result<void> read_cached(const std::filesystem::path& file, const std::string& path,
+                           std::uint64_t offset, std::optional<std::uint64_t> listed,
+                           const ByteSink& sink, CacheStats& stats);
 
   Transport& inner_;
   std::filesystem::path root_;
-  mutable std::mutex mu_;   // serializes cached reads; taken before the inner transport's lock
+  mutable std::mutex mu_;   // guards the two below; never held across a transfer
   CacheStats stats_;        // guarded by mu_
   std::map<std::string, std::uint64_t> listed_sizes_;  // writer file -> size; guarded by mu_
 };

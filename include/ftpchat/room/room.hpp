@@ -89,6 +89,11 @@ class Room {
   // A "-!- text" line in the log (and the daemon's log), e.g. why a ROOM/control line failed.
   void notice_in_log(const std::string& text);
 
+  // The header this room was opened with came from this machine (room/header_cache.hpp): the
+  // first sync checks its size in the listing, the second compares it byte for byte with the
+  // server's. Before the room is shared.
+  void check_header_first();
+
   // Fetches what is new on the server and appends it to the log.
   Result<void> sync();
   // Syncs finished so far (successful or not), and a wait until there are more than `seen`,
@@ -194,8 +199,34 @@ class Room {
   void note_receipt_spooled_locked(const std::vector<ReceiptEntry>& entries);  // out_mu_
   void note_recent(const Message& m);  // a message of another writer, for receipts; state_mu_
   void rekey_if_needed();
-  void fetch_writer_file(const std::string& path, WriterCursor& cursor, bool own_file,
-                         FreshMerge& fresh, SyncTally& tally);  // requires net_mu_
+  // How reading a writer file ended.
+  enum class FetchEnd { read, failed, restart };
+  // Reads a writer file from its cursor on, or with `local` takes those bytes as the ones
+  // there (our own acknowledged append). restart: our own file is not what we took it for
+  // and must be read again from its start (room_own_file.cpp). Requires net_mu_.
+  FetchEnd fetch_writer_file(const std::string& path, WriterCursor& cursor, bool own_file,
+                             FreshMerge& fresh, SyncTally& tally,
+                             const std::string_view* local = nullptr);
+  // The end of a sync, or of taking our own append: the merge drained into the log and the
+  // counters added up. Requires net_mu_.
+  void drain_locked(FreshMerge& fresh, SyncTally& tally);
+  // Our own writer files (room_own_file.cpp): what the server holds is known without reading
+  // it back. All require net_mu_.
+  // A listing of `dir` ("" or a period) came back: our file missing there is empty.
+  void note_own_listing_locked(const std::string& dir, const std::vector<DirEntry>& listing,
+                               const Id128& own_id);
+  // After a read of our file listed as `entry`: its end is known when the cursor reached it.
+  void note_own_read_locked(const std::string& path, const DirEntry& entry,
+                            const WriterCursor& cursor, FetchEnd end);
+  // After an acknowledged append of `bytes` to our file `path` (in the room folder): the
+  // cursor takes them when it stood at the file's known end; else the next sync reads them.
+  // `new_writer`: the writer id was made by this session (none of its files can exist yet).
+  void take_own_append_locked(const std::string& path, const Id128& writer,
+                              std::string_view bytes, bool new_writer);
+  // Our file does not hold what we took for it (an append we gave up on landed before one of
+  // ours): its cursor starts again from 0; what it accepted stays known, so the records read
+  // again are dropped as duplicates. False when the file is not ours or was always read.
+  bool restart_own_cursor_locked(const std::string& path, WriterCursor& cursor);
   // Period folders (room_periods.cpp): which to list in this sync, and where to append.
   bool full_sync_due(std::int64_t now_ms) const;                       // requires net_mu_
   void note_listing_locked(const std::vector<DirEntry>& root, std::int64_t now_ms);  // net_mu_
@@ -246,6 +277,11 @@ class Room {
   bool synced_once_ = false;        // guarded by net_mu_
   std::atomic<bool> tried_sync_before_send_{false};  // history first, then our first echo
   bool own_file_uncertain_ = false; // an append failed: re-read our file first; net_mu_
+  // Our writer files' sizes on the server as far as we know them (the cursor is at that end):
+  // a sync does not read them back while a listing says the same; net_mu_.
+  std::map<std::string, std::uint64_t> own_known_end_;
+  std::set<std::string> own_taken_;  // own files whose cursor took our appends unread; net_mu_
+  bool own_append_failed_ = false;   // an append of this session failed; net_mu_
   unsigned syncs_since_header_check_ = 0;  // guarded by net_mu_
   std::map<std::string, std::set<Notice>> noticed_;  // rate limit; guarded by net_mu_
   ClockSkewWatch clocks_;            // guarded by net_mu_

@@ -11,7 +11,9 @@
 #include "ftpchat/core/clock.hpp"
 #include "ftpchat/core/logger.hpp"
 #include "ftpchat/identity/identity.hpp"
-#include "ftpchat/room/locked_transport.hpp"
+#include "ftpchat/room/ciphertext_cache.hpp"
+#include "ftpchat/room/connection_pool.hpp"
+#include "ftpchat/room/header_cache.hpp"
 #include "ftpchat/transport/transport.hpp"
 
 namespace ftpchat {
@@ -27,6 +29,9 @@ struct EngineConfig {
   bool sync_read = false;                     // a read at the end of log asks the server first
   std::chrono::milliseconds send_timeout{30000};  // how long they wait (-o send_timeout=SEC)
   bool receipts = false;  // member rooms: send receipts, and show others' (-o receipts)
+  // Connections to the server at most (-o connections=N): one for sends, the rest for polls
+  // and reads (room/connection_pool.hpp). Used when the engine is given a way to make more.
+  std::size_t connections = 4;
   // Member rooms: this user's identity (null: member rooms stay unreadable).
   std::shared_ptr<const Identity> identity;
   // When the engine was given no passphrase and meets a passphrase room while starting: asked
@@ -35,14 +40,16 @@ struct EngineConfig {
 };
 
 struct RoomContext {
-  Transport& transport;   // thread-safe (LockedTransport)
+  Transport& transport;   // thread-safe (the ConnectionPool, maybe through the cache)
   const EngineConfig& config;
   const WallClock& wall;
   HybridClock& clock;
   Logger& log;
   std::function<void()> wake_sender;  // tells the background sender a record was spooled
   std::function<void()> server_answered;  // a sync worked while uploads were failing
-  const LockedTransport* connection = nullptr;  // what the connection is doing (status)
+  const ConnectionPool* connection = nullptr;  // what the connections are doing (status)
+  CachingTransport* cache = nullptr;  // the ciphertext cache `transport` reads through, if any
+  const HeaderCache* headers = nullptr;  // the rooms' headers kept locally, if any
 };
 
 }  // namespace ftpchat

@@ -63,7 +63,8 @@ int Session::start(SecretBytes passphrase) {
   if (!transport) return fail(exit_status_for(transport.error().code), describe(transport.error()));
   engine_.reset();
   engine_ = std::make_unique<ChatEngine>(std::move(transport.value()), std::move(config),
-                                         std::move(passphrase), log_, wall_);
+                                         std::move(passphrase), log_, wall_,
+                                         transport_factory(url_.base, transport_opts, log_));
   if (auto started = engine_->start(); !started)
     return fail(exit_status_for(started.error().code), describe(started.error()));
   return 0;
