@@ -87,15 +87,28 @@ inline std::filesystem::path test_state_dir(const std::string& suite) {
           ::testing::UnitTest::GetInstance()->current_test_info()->name());
 }
 
-// Alice and Bob on one in-memory server, in UTC; Alice has created room "r".
-class TwoClientTest : public ::testing::Test {
+// In UTC, with an empty folder state_ (test_state_dir(suite)) removed again at the end.
+class StateDirTest : public ::testing::Test {
  protected:
-  explicit TwoClientTest(std::string suite) : suite_(std::move(suite)) {}
+  explicit StateDirTest(std::string suite) : suite_(std::move(suite)) {}
   void SetUp() override {
     ::setenv("TZ", "UTC", 1);
     ::tzset();
     state_ = test_state_dir(suite_);
     std::filesystem::remove_all(state_);
+  }
+  void TearDown() override { std::filesystem::remove_all(state_); }
+
+  std::string suite_;
+  std::filesystem::path state_;
+};
+
+// Alice and Bob on one in-memory server, in UTC; Alice has created room "r".
+class TwoClientTest : public StateDirTest {
+ protected:
+  explicit TwoClientTest(std::string suite) : StateDirTest(std::move(suite)) {}
+  void SetUp() override {
+    StateDirTest::SetUp();
     alice_ = std::make_unique<EngineClient>(server_, "alice", state_ / "a");
     bob_ = std::make_unique<EngineClient>(server_, "bob", state_ / "b");
     ASSERT_TRUE(alice_->engine->start());
@@ -105,13 +118,11 @@ class TwoClientTest : public ::testing::Test {
   void TearDown() override {
     alice_.reset();
     bob_.reset();
-    std::filesystem::remove_all(state_);
+    StateDirTest::TearDown();
   }
   std::string folder() { return alice_->room("r")->folder(); }
 
-  std::string suite_;
   MemoryTransport server_;
-  std::filesystem::path state_;
   std::unique_ptr<EngineClient> alice_, bob_;
 };
 

@@ -20,15 +20,9 @@ using testing::EngineClient;
 using testing::MemoryTransport;
 using namespace std::chrono_literals;
 
-class HeaderCacheTest : public ::testing::Test {
+class HeaderCacheTest : public testing::StateDirTest {
  protected:
-  void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-    state_ = testing::test_state_dir("ftpchat-header-cache");
-    std::filesystem::remove_all(state_);
-  }
-  void TearDown() override { std::filesystem::remove_all(state_); }
+  HeaderCacheTest() : StateDirTest("ftpchat-header-cache") {}
   std::unique_ptr<EngineClient> client(const std::string& who) {
     auto c = std::make_unique<EngineClient>(server_, who, state_ / who, "pw", state_ / (who + "-cache"));
     EXPECT_TRUE(c->engine->start());
@@ -41,7 +35,6 @@ class HeaderCacheTest : public ::testing::Test {
   }
 
   MemoryTransport server_;
-  std::filesystem::path state_;
 };
 
 TEST_F(HeaderCacheTest, KeepsLoadsAndForgetsOnlyRoomFolders) {

@@ -20,19 +20,16 @@ using testing::SharedMemoryTransport;
 // One user of the in-memory server with an identity and no passphrase.
 using Member = testing::MemberClient;
 
-class MemberRoomEngineTest : public ::testing::Test {
+class MemberRoomEngineTest : public testing::StateDirTest {
  protected:
+  MemberRoomEngineTest() : StateDirTest("ftpchat-member-engine") {}
   void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-    state_ = testing::test_state_dir("ftpchat-member-engine");
-    std::filesystem::remove_all(state_);
+    StateDirTest::SetUp();
     alice_ = make("alice", alice_id_);
     bob_ = make("bob", bob_id_);
     ASSERT_TRUE(alice_->engine->create_member_room(
         "team", {{bob_id_->public_key(), Role::member, "bob"}}));
   }
-  void TearDown() override { std::filesystem::remove_all(state_); }
   std::unique_ptr<Member> make(const std::string& nick, std::shared_ptr<const Identity> id) {
     return std::make_unique<Member>(server_, nick, std::move(id), state_ / (nick + std::to_string(++n_)));
   }
@@ -46,7 +43,6 @@ class MemberRoomEngineTest : public ::testing::Test {
   }
 
   MemoryTransport server_;
-  std::filesystem::path state_;
   int n_ = 0;
   std::shared_ptr<const Identity> alice_id_ = std::make_shared<Identity>(Identity::generate());
   std::shared_ptr<const Identity> bob_id_ = std::make_shared<Identity>(Identity::generate());

@@ -18,15 +18,9 @@ using testing::count_of;
 using testing::EngineClient;
 using testing::MemoryTransport;
 
-class OutboxEngineTest : public ::testing::Test {
+class OutboxEngineTest : public testing::StateDirTest {
  protected:
-  void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-    state_ = testing::test_state_dir("ftpchat-outbox-test");
-    std::filesystem::remove_all(state_);
-  }
-  void TearDown() override { std::filesystem::remove_all(state_); }
+  OutboxEngineTest() : StateDirTest("ftpchat-outbox-test") {}
   std::filesystem::path state(const std::string& who) { return state_ / who; }
   std::string own_file() {
     for (const auto& [path, data] : server_.files)
@@ -35,7 +29,6 @@ class OutboxEngineTest : public ::testing::Test {
   }
 
   MemoryTransport server_;
-  std::filesystem::path state_;
 };
 
 TEST_F(OutboxEngineTest, QueuedMessagesGoUpInOneAppend) {

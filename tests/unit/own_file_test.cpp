@@ -17,20 +17,18 @@ using testing::count_of;
 using testing::EngineClient;
 using testing::MemoryTransport;
 
-class OwnFileTest : public ::testing::Test {
+class OwnFileTest : public testing::StateDirTest {
  protected:
+  OwnFileTest() : StateDirTest("ftpchat-own-file-test") {}
   void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-    state_ = testing::test_state_dir("ftpchat-own-file-test");
-    std::filesystem::remove_all(state_);
+    StateDirTest::SetUp();
     alice_ = std::make_unique<EngineClient>(server_, "alice", state_ / "a", "pw", state_ / "cache");
     ASSERT_TRUE(alice_->engine->start());
     ASSERT_TRUE(alice_->engine->create_room("r"));
   }
   void TearDown() override {
     alice_.reset();
-    std::filesystem::remove_all(state_);
+    StateDirTest::TearDown();
   }
   std::shared_ptr<Room> room() { return alice_->room("r"); }
   // Alice's writer file on the server ("" before her first append).
@@ -62,7 +60,6 @@ class OwnFileTest : public ::testing::Test {
   }
 
   MemoryTransport server_;
-  std::filesystem::path state_;
   std::unique_ptr<EngineClient> alice_;
 };
 

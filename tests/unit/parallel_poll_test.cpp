@@ -36,18 +36,11 @@ struct PooledClient {
   std::unique_ptr<ChatEngine> engine;
 };
 
-class ParallelPollTest : public ::testing::Test {
+class ParallelPollTest : public testing::StateDirTest {
  protected:
-  void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-    state_ = testing::test_state_dir("ftpchat-parallel-poll");
-    std::filesystem::remove_all(state_);
-  }
-  void TearDown() override { std::filesystem::remove_all(state_); }
+  ParallelPollTest() : StateDirTest("ftpchat-parallel-poll") {}
 
   PoolServer server_;
-  std::filesystem::path state_;
 };
 
 TEST_F(ParallelPollTest, RoomsArePolledSideBySideAndEachKeepsItsOrder) {

@@ -34,13 +34,11 @@ struct Reader : testing::MemberClient {
   }
 };
 
-class ReceiptsEngineTest : public ::testing::Test {
+class ReceiptsEngineTest : public testing::StateDirTest {
  protected:
+  ReceiptsEngineTest() : StateDirTest("ftpchat-receipts-engine") {}
   void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-    state_ = testing::test_state_dir("ftpchat-receipts-engine");
-    std::filesystem::remove_all(state_);
+    StateDirTest::SetUp();
     alice_ = std::make_unique<Reader>(server_, "alice", true, state_ / "a");
     bob_ = std::make_unique<Reader>(server_, "bob", true, state_ / "b");
     carol_ = std::make_unique<Reader>(server_, "carol", false, state_ / "c");
@@ -50,7 +48,6 @@ class ReceiptsEngineTest : public ::testing::Test {
     ASSERT_TRUE(bob_->room() && carol_->room());
     ASSERT_TRUE(bob_->room()->sync() && carol_->room()->sync());
   }
-  void TearDown() override { std::filesystem::remove_all(state_); }
 
   // Bob's receipt alone: owed now, sent once the grace has passed; uploaded.
   void bob_receipts_alone() {
@@ -70,7 +67,6 @@ class ReceiptsEngineTest : public ::testing::Test {
   }
 
   MemoryTransport server_;
-  std::filesystem::path state_;
   std::unique_ptr<Reader> alice_, bob_, carol_;
   Steady::time_point t_ = Steady::now();
 };
