@@ -237,9 +237,8 @@ std::string merge_transport_modes(const std::vector<std::string>& modes) {
       if (std::find(merged.begin() + 1, merged.end(), facets[i]) == merged.end())
         merged.push_back(facets[i]);
   }
-  std::stable_sort(merged.begin() + 1, merged.end(), [](const auto& a, const auto& b) {
-    return facet_rank(a) < facet_rank(b);
-  });
+  std::stable_sort(merged.begin() + 1, merged.end(),
+                   [](const auto& a, const auto& b) { return facet_rank(a) < facet_rank(b); });
   std::string out;
   for (const std::string& facet : merged) out += (out.empty() ? "" : ", ") + facet;
   return out;

@@ -35,8 +35,8 @@ void Room::note_own_listing_locked(const std::string& dir, const std::vector<Dir
 
 void Room::note_own_read_locked(const std::string& path, const DirEntry& entry,
                                 const WriterCursor& cursor, FetchEnd end) {
-  const bool at_end = end == FetchEnd::read && !cursor.frozen() &&
-                      (!entry.size || *entry.size == cursor.offset());
+  const bool at_end =
+      end == FetchEnd::read && !cursor.frozen() && (!entry.size || *entry.size == cursor.offset());
   if (at_end)
     own_known_end_[path] = cursor.offset();
   else

@@ -44,7 +44,8 @@ void WorkerThreads::run() {
   }
 }
 
-void run_parallel(std::size_t n, std::size_t threads, const std::function<void(std::size_t)>& task) {
+void run_parallel(std::size_t n, std::size_t threads,
+                  const std::function<void(std::size_t)>& task) {
   std::atomic<std::size_t> next{0};
   const auto work = [&] {
     for (std::size_t i = next++; i < n; i = next++) task(i);

@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <future>
 #include <fstream>
+#include <future>
 #include <iterator>
 
 #include "memory_transport.hpp"
-#include "pool_server.hpp"
 #include "piece_recorder.hpp"
+#include "pool_server.hpp"
 
 namespace ftpchat {
 namespace {

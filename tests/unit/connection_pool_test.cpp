@@ -25,9 +25,8 @@ class ConnectionPoolTest : public ::testing::Test {
     server_.data.files["room/a.w"] = "history\n";
   }
   std::unique_ptr<ConnectionPool> pool(std::size_t size, bool factory = true) {
-    return std::make_unique<ConnectionPool>(server_.connect(),
-                                            factory ? server_.factory() : TransportFactory{}, size,
-                                            log_);
+    return std::make_unique<ConnectionPool>(
+        server_.connect(), factory ? server_.factory() : TransportFactory{}, size, log_);
   }
   // A read of room/a.w on another thread (it waits at the gate when one is closed).
   std::future<Result<std::string>> read_async(ConnectionPool& p) {
@@ -89,7 +88,7 @@ TEST_F(ConnectionPoolTest, OneConnectionWithoutAFactory) {
 
 TEST_F(ConnectionPoolTest, AServerThatRefusesOneMoreConnectionIsLivedWith) {
   auto p = pool(4);
-  ASSERT_TRUE(p->read("room/a.w", 0));  // the first connection works
+  ASSERT_TRUE(p->read("room/a.w", 0));                  // the first connection works
   server_.refuse_new_connections(Errc::login_refused);  // "530 too many connections"
   server_.close_gate("room/a.w");
   auto held = read_async(*p);
@@ -151,11 +150,11 @@ TEST(MergeTransportModes, TheWritersWayAndEveryConnectionsFacetsOnce) {
   EXPECT_EQ(merge_transport_modes({"rewrite (server lacks APPE)", "append, listing by STAT",
                                    "append, listing by STAT"}),
             "rewrite (server lacks APPE), listing by STAT");
-  EXPECT_EQ(merge_transport_modes({"append (ranged PUT, size-checked)",
-                                   "append (ranged PUT not probed yet)"}),
+  EXPECT_EQ(merge_transport_modes(
+                {"append (ranged PUT, size-checked)", "append (ranged PUT not probed yet)"}),
             "append (ranged PUT, size-checked)");
-  EXPECT_EQ(merge_transport_modes({"append, active (-o active)",
-                                   "append, listing by STAT, active (-o active)"}),
+  EXPECT_EQ(merge_transport_modes(
+                {"append, active (-o active)", "append, listing by STAT, active (-o active)"}),
             "append, listing by STAT, active (-o active)");
   EXPECT_EQ(merge_transport_modes({"append, listing by LIST (server lacks STAT (500))",
                                    "append, full fetch (server lacks REST, as found)"}),

@@ -24,7 +24,8 @@ class HeaderCacheTest : public testing::StateDirTest {
  protected:
   HeaderCacheTest() : StateDirTest("ftpchat-header-cache") {}
   std::unique_ptr<EngineClient> client(const std::string& who) {
-    auto c = std::make_unique<EngineClient>(server_, who, state_ / who, "pw", state_ / (who + "-cache"));
+    auto c =
+        std::make_unique<EngineClient>(server_, who, state_ / who, "pw", state_ / (who + "-cache"));
     EXPECT_TRUE(c->engine->start());
     return c;
   }
@@ -89,8 +90,8 @@ TEST_F(HeaderCacheTest, AKeptHeaderTheServerNoLongerHasMakesTheRoomReadOnlyAndIs
   header[header.size() / 2] ^= 1;
   auto bob = client("bob");
   ASSERT_NE(bob->room("r"), nullptr);  // opened from the kept header
-  (void)bob->room("r")->sync();  // the first sync: the size is right
-  (void)bob->room("r")->sync();  // the second compares the bytes
+  (void)bob->room("r")->sync();        // the first sync: the size is right
+  (void)bob->room("r")->sync();        // the second compares the bytes
   EXPECT_NE(bob->room("r")->counters().read_only_reason, "") << "a replaced header went unseen";
   bob.reset();
   server_.read_paths.clear();

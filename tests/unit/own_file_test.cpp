@@ -142,7 +142,8 @@ TEST_F(OwnFileTest, ALateAppendLandingBeforeOursIsFoundAndReadAgain) {
   ASSERT_TRUE(room()->sync());
   EXPECT_EQ(own_reads(), reads);
   const RoomCounters c = room()->counters();
-  EXPECT_EQ(c.notices, 0u) << "our own file was frozen or reported: " << room()->read_log(0, 1 << 20);
+  EXPECT_EQ(c.notices, 0u) << "our own file was frozen or reported: "
+                           << room()->read_log(0, 1 << 20);
   EXPECT_EQ(c.rejected, 0u);
   EXPECT_EQ(c.pending, 0u);
   expect_once_in_order(room()->read_log(0, 1 << 20), {"one", "two", "three", "four", "five"});

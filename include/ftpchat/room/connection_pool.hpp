@@ -107,7 +107,7 @@ class ConnectionPool final : public Transport {
   bool making_writer_ = false;                  // mu_
   std::size_t making_ = 0;                      // connections being made; mu_
   std::chrono::steady_clock::time_point no_extra_until_{};  // rule 4; mu_
-  TransportStats dropped_;                      // of connections dropped; mu_
+  TransportStats dropped_;                                  // of connections dropped; mu_
 };
 
 }  // namespace ftpchat
