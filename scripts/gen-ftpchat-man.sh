@@ -10,8 +10,8 @@ cat "$h2m" > "$include"
 printf '[COMMANDS]\n' >> "$include"
 for sub in init send read verify chat; do
   printf '.SS "ftpchat %s"\n.nf\n' "$sub" >> "$include"
-  # Only the command's own part (the shared footer is already in the page), roff-escaped.
-  "$bin" "$sub" --help | sed -n '/^Passphrase:/q;p' |
+  # Only the command's own part (the shared footer, "Passphrase rooms: ...", is already in the page), roff-escaped.
+  "$bin" "$sub" --help | sed -n '/^Passphrase/q;p' |
     sed -e 's/\\/\\e/g' -e "s/^[.']/\\\\\\&&/" >> "$include"
   printf '.fi\n' >> "$include"
 done
