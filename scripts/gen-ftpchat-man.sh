@@ -8,10 +8,12 @@ include=$(mktemp)
 trap 'rm -f "$include"' EXIT
 cat "$h2m" > "$include"
 printf '[COMMANDS]\n' >> "$include"
-for sub in init send read verify chat; do
+for sub in init send read verify chat "id show" "id certify" "id check"; do
   printf '.SS "ftpchat %s"\n.nf\n' "$sub" >> "$include"
-  # Only the command's own part (the shared footer, "Passphrase rooms: ...", is already in the page), roff-escaped.
-  "$bin" "$sub" --help | sed -n '/^Passphrase/q;p' |
+  # Only the command's own part (the shared footer, "Passphrase rooms: ...", is already in the
+  # page), roff-escaped. $sub is split on purpose: "id check" is two words.
+  # shellcheck disable=SC2086
+  "$bin" $sub --help | sed -n '/^Passphrase/q;p' |
     sed -e 's/\\/\\e/g' -e "s/^[.']/\\\\\\&&/" >> "$include"
   printf '.fi\n' >> "$include"
 done

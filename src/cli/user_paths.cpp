@@ -9,9 +9,6 @@
 
 namespace ftpchat {
 
-namespace {
-
-// $HOME, else the password database's home directory, else /tmp.
 std::filesystem::path home_dir() {
   const char* home = std::getenv("HOME");
   if (home == nullptr || *home == '\0') {
@@ -20,6 +17,8 @@ std::filesystem::path home_dir() {
   }
   return home;
 }
+
+namespace {
 
 // $VAR/ftpchatfs when VAR holds an absolute path, else ~/FALLBACK/ftpchatfs (XDG rules).
 std::filesystem::path xdg_dir(const char* var, const char* fallback) {

@@ -6,6 +6,9 @@
 
 namespace ftpchat {
 
+// $HOME, else the password database's home directory, else /tmp.
+std::filesystem::path home_dir();
+
 // $XDG_STATE_HOME/ftpchatfs, else ~/.local/state/ftpchatfs: writer ids and spools.
 std::filesystem::path user_state_dir();
 

@@ -117,8 +117,8 @@ class UnixFit(h.ServerTestCase):
         text = subprocess.run(['man', '-l', pages[1]], capture_output=True, text=True,
                               env=dict(os.environ, MANWIDTH='200')).stdout
         binary = os.path.join(os.path.dirname(os.path.abspath(h.ftpchatfs_binary())), 'ftpchat')
-        for sub in ('init', 'send', 'read', 'verify', 'chat'):
-            helptext = subprocess.run([binary, sub, '--help'], capture_output=True,
+        for sub in ('init', 'send', 'read', 'verify', 'chat', 'id show', 'id certify', 'id check'):
+            helptext = subprocess.run([binary] + sub.split() + ['--help'], capture_output=True,
                                       text=True).stdout
             for opt in [w for w in helptext.split() if w.startswith('--')]:
                 self.assertIn(opt.split(':')[0], text, 'ftpchat %s %s' % (sub, opt))

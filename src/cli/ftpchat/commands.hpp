@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -34,12 +35,22 @@ int run_verify(const std::string& room_url, const CommonOptions& opts);
 
 // Member rooms (member_commands.cpp).
 int run_id_new(const CommonOptions& opts, bool seal);
-int run_id_show(const CommonOptions& opts);
+// ssh: the public id followed by its SSH signature (ftpchat id certify).
+int run_id_show(const CommonOptions& opts, bool ssh = false);
+// The identity file's path and public id line; else prints why and returns the exit status.
+int own_public_id(const CommonOptions& opts, std::filesystem::path& file, std::string& public_id);
 int run_invite(const std::string& room_url, const CommonOptions& opts, const std::string& name,
                const std::string& public_id, const std::string& role);
 int run_remove(const std::string& room_url, const CommonOptions& opts, const std::string& who);
 int run_role(const std::string& room_url, const CommonOptions& opts, const std::string& who,
              const std::string& role);
 int run_members(const std::string& room_url, const CommonOptions& opts);
+
+// The public id signed with an SSH key (ssh_certify.cpp): ssh_key empty is ~/.ssh/id_ed25519;
+// signature "-" is stdin; public_id empty is the id line at the top of the signature input.
+int run_id_certify(const CommonOptions& opts, const std::string& ssh_key);
+int print_certified_id(const std::filesystem::path& identity_file, const std::string& public_id);
+int run_id_check(const std::string& public_id, const std::string& signature,
+                 const std::string& allowed_signers, const std::string& principal);
 
 }  // namespace ftpchat

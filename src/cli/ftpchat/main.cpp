@@ -29,6 +29,9 @@ URL/ROOM is the URL ftpchatfs mounts plus a room name; the rooms are the same ro
 Examples:
   ftpchat init ftp://alice@127.0.0.1:2121/chat/general --passfile ~/.chatpass
   ftpchat id new                     # once: prints your public id (ftpchat1...)
+  ftpchat id certify                 # optional: sign it with ~/.ssh/id_ed25519; then
+  ftpchat id show --ssh              # gives the id and signature to paste, checked with:
+  ftpchat id check --signature paste.txt --allowed-signers ~/.ssh/allowed_signers --principal alice
   ftpchat init ftp://alice@127.0.0.1:2121/chat/team --member bob=ftpchat1AbC...
   ftpchat invite ftp://alice@127.0.0.1:2121/chat/team carol ftpchat1XyZ...
   ftpchat remove ftp://alice@127.0.0.1:2121/chat/team bob
@@ -68,7 +71,8 @@ int main(int argc, char** argv) {
   std::string room_url, cipher = "xchacha20poly1305", compress = "none", tls = "none";
   std::vector<std::string> words, members;
   std::string name, public_id, who, role = "member";
-  bool follow = false, json = false, member_room = false, seal = false;
+  std::string ssh_key, signature, allowed_signers, principal;
+  bool follow = false, json = false, member_room = false, seal = false, show_ssh = false;
   unsigned poll_ms = 1000, history = 20;
   ChatArgs chat_args;
 
@@ -139,7 +143,33 @@ int main(int argc, char** argv) {
   id_new->add_flag("--seal", seal, "protect the file with a passphrase (asked twice)");
   add_identity(id_new);
   CLI::App* id_show = id->add_subcommand("show", "print your public id (no passphrase needed)");
+  id_show->add_flag("--ssh", show_ssh,
+                    "follow it with its SSH signature from ftpchat id certify (one paste carries both)");
   add_identity(id_show);
+  CLI::App* id_certify = id->add_subcommand(
+      "certify", "sign your public id with your SSH key (ssh-keygen -Y sign), for people who "
+                 "already trust that key; ssh-keygen asks for the key's passphrase itself");
+  id_certify->add_option("--ssh-key", ssh_key,
+                         "the SSH key: a private key file, or the .pub of a key ssh-agent holds "
+                         "(default: ~/.ssh/id_ed25519)")
+      ->type_name("FILE");
+  add_identity(id_certify);
+  CLI::App* id_check = id->add_subcommand(
+      "check", "check that a public id is certified by NAME's SSH key as listed in an "
+               "allowed_signers file (ssh-keygen -Y verify)");
+  id_check->add_option("PUBLIC_ID", public_id,
+                       "the public id (default: the ftpchat1... line atop the signature input)");
+  id_check->add_option("--signature", signature,
+                       "the output of ftpchat id show --ssh, or just its SSH signature; - for stdin")
+      ->type_name("FILE")
+      ->required();
+  id_check->add_option("--allowed-signers", allowed_signers,
+                       "lines of \"NAME SSH-PUBLIC-KEY\" (ssh-keygen(1), ALLOWED SIGNERS)")
+      ->type_name("FILE")
+      ->required();
+  id_check->add_option("--principal", principal, "whose key must have signed, as named in FILE")
+      ->type_name("NAME")
+      ->required();
 
   CLI::App* invite = app.add_subcommand("invite", "invite PUBLIC_ID into the member room as NAME");
   invite->add_option("URL/ROOM", room_url, "the member room")->required();
@@ -233,7 +263,10 @@ int main(int argc, char** argv) {
     const Suite suite = cipher == "mono24" ? Suite::mono24_insecure : Suite::xchacha20poly1305;
     return run_init(room_url, opts, suite, members, member_room);
   }
-  if (*id) return *id_new ? run_id_new(opts, seal) : run_id_show(opts);
+  if (*id_new) return run_id_new(opts, seal);
+  if (*id_show) return run_id_show(opts, show_ssh);
+  if (*id_certify) return run_id_certify(opts, ssh_key);
+  if (*id_check) return run_id_check(public_id, signature, allowed_signers, principal);
   if (*invite) return run_invite(room_url, opts, name, public_id, role);
   if (*remove) return run_remove(room_url, opts, who);
   if (*role_cmd) return run_role(room_url, opts, who, role);

@@ -58,9 +58,8 @@ int run_id_new(const CommonOptions& opts, bool seal) {
   return kExitOk;
 }
 
-int run_id_show(const CommonOptions& opts) {
-  const std::filesystem::path file =
-      opts.chatid.empty() ? default_identity_path() : std::filesystem::path(opts.chatid);
+int own_public_id(const CommonOptions& opts, std::filesystem::path& file, std::string& public_id) {
+  file = opts.chatid.empty() ? default_identity_path() : std::filesystem::path(opts.chatid);
   auto text = read_identity_file(file);
   if (!text) {
     if (text.error().code == Errc::not_found)
@@ -69,7 +68,16 @@ int run_id_show(const CommonOptions& opts) {
   }
   auto parsed = parse_identity_file(*text);
   if (!parsed) return fail(kExitUsage, "identity file " + file.string() + ": " + parsed.error().detail);
-  std::printf("%s\n", format_public_id(parsed->public_key).c_str());
+  public_id = format_public_id(parsed->public_key);
+  return kExitOk;
+}
+
+int run_id_show(const CommonOptions& opts, bool ssh) {
+  std::filesystem::path file;
+  std::string public_id;
+  if (int rc = own_public_id(opts, file, public_id); rc != kExitOk) return rc;
+  if (ssh) return print_certified_id(file, public_id);
+  std::printf("%s\n", public_id.c_str());
   return kExitOk;
 }
 
