@@ -10,23 +10,20 @@
 
 namespace ftpchat {
 
-std::uint64_t VerifyReport::records() const {
+namespace {
+
+std::uint64_t sum(const std::vector<WriterReport>& writers, std::uint64_t WriterReport::*field) {
   std::uint64_t n = 0;
-  for (const WriterReport& w : writers) n += w.records;
+  for (const WriterReport& w : writers) n += w.*field;
   return n;
 }
 
-std::uint64_t VerifyReport::rejected() const {
-  std::uint64_t n = 0;
-  for (const WriterReport& w : writers) n += w.rejected;
-  return n;
-}
+}  // namespace
 
-std::uint64_t VerifyReport::missing() const {
-  std::uint64_t n = 0;
-  for (const WriterReport& w : writers) n += w.missing;
-  return n;
-}
+std::uint64_t VerifyReport::records() const { return sum(writers, &WriterReport::records); }
+std::uint64_t VerifyReport::rejected() const { return sum(writers, &WriterReport::rejected); }
+std::uint64_t VerifyReport::missing() const { return sum(writers, &WriterReport::missing); }
+std::uint64_t VerifyReport::refused() const { return sum(writers, &WriterReport::refused); }
 
 namespace {
 
@@ -88,8 +85,8 @@ Result<VerifyReport> verify_room(Transport& transport, const OpenedRoom& room,
       for (const Message& msg : got.accepted)
         if (msg.flags & kFlagZstd) ++w.compressed;
       for (const VerifiedRecord& v : got.verified) {  // member rooms: judged as readers do
-        if (member->judge(v) != Verdict::accepted) {
-          ++w.rejected;
+        if (const Verdict verdict = member->judge(v); verdict != Verdict::accepted) {
+          ++(verdict == Verdict::removed ? w.refused : w.rejected);
           continue;
         }
         ++w.records;

@@ -142,6 +142,13 @@ class MemberRooms(h.ServerTestCase):
                 self.assertNotIn('secret after removal', out)
                 self.assertNotIn('carol here', out)
             self.assertIn('rejected: its signer had been removed', h.read_text(c.log('team')))
+        with steps('verify counts bob\'s late record as refused, not as damage'):
+            h.wait_for(lambda: h.read_status(b, 'team')['messages pending'] == '0', WAIT,
+                       message="bob's late line uploaded")
+            verify = alice.run('verify', self.url, check=False)
+            self.assertEqual(verify.returncode, 0, verify.stdout + verify.stderr)
+            self.assertIn("1 refused (written after the signer's removal)", verify.stdout)
+            self.assertIn('0 rejected, 0 missing, 1 refused after removal: sound', verify.stdout)
         with steps('members and bob refused from then on'):
             members = [l.split()[0] for l in h.read_text(a.path('team', 'members')).splitlines()]
             self.assertEqual(members, ['alice', 'carol'])

@@ -19,7 +19,9 @@ struct WriterReport {
   std::uint64_t records = 0;        // accepted
   std::uint64_t compressed = 0;     // accepted records with flags bit 0
   std::uint64_t rejected = 0;       // lines that failed to decode, authenticate or verify, or
-                                    // (member rooms) came from a non-member or removed member
+                                    // (member rooms) came from a non-member
+  std::uint64_t refused = 0;        // member rooms: authentic records written after their
+                                    // signer's removal (skipped by readers; no damage)
   std::uint64_t unreadable = 0;     // member rooms: records of epochs this identity was not given
   std::uint64_t duplicates = 0;     // retried appends (harmless)
   std::uint64_t missing = 0;        // sequence numbers never seen
@@ -32,8 +34,10 @@ struct VerifyReport {
   std::uint64_t records() const;
   std::uint64_t rejected() const;
   std::uint64_t missing() const;
+  std::uint64_t refused() const;
   // Sound: nothing rejected and no sequence gap. Duplicates and an unfinished tail are normal
-  // consequences of retried or running appends.
+  // consequences of retried or running appends; records refused after their signer's removal
+  // are the removal working (a removed member's client that had not seen it yet).
   bool sound() const { return rejected() == 0 && missing() == 0; }
 };
 

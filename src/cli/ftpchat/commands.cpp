@@ -159,14 +159,19 @@ int run_verify(const std::string& room_url, const CommonOptions& opts) {
                 static_cast<unsigned long long>(w.rejected),
                 static_cast<unsigned long long>(w.duplicates),
                 static_cast<unsigned long long>(w.missing));
+    if (w.refused)
+      std::printf(", %llu refused (written after the signer's removal)",
+                  static_cast<unsigned long long>(w.refused));
     if (w.unreadable) std::printf(", %llu unreadable", static_cast<unsigned long long>(w.unreadable));
     if (w.unfinished_bytes) std::printf(", %llu bytes unfinished", static_cast<unsigned long long>(w.unfinished_bytes));
     std::printf("\n");
   }
-  std::printf("total: %llu records, %llu rejected, %llu missing: %s\n",
+  const std::string refused =
+      report.refused() ? ", " + std::to_string(report.refused()) + " refused after removal" : "";
+  std::printf("total: %llu records, %llu rejected, %llu missing%s: %s\n",
               static_cast<unsigned long long>(report.records()),
               static_cast<unsigned long long>(report.rejected()),
-              static_cast<unsigned long long>(report.missing()),
+              static_cast<unsigned long long>(report.missing()), refused.c_str(),
               report.sound() ? "sound" : "DAMAGED");
   return report.sound() ? kExitOk : kExitFailure;
 }

@@ -226,7 +226,10 @@ int main(int argc, char** argv) {
   add_common(read);
 
   CLI::App* verify = app.add_subcommand(
-      "verify", "check every record of the room; exit status 0 only if the room is sound");
+      "verify",
+      "check every record of the room; exit status 0 only if the room is sound: nothing "
+      "rejected (damaged, forged, from a non-member) and no message missing (a removed member's "
+      "records written after the removal are counted as refused, not as damage)");
   verify->add_option("URL/ROOM", room_url, "the room")->required();
   add_common(verify);
 
