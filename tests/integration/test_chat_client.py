@@ -156,6 +156,32 @@ class ChatClient(h.ServerTestCase):
         term.keys('Enter')
         self.assertEqual(term.exit_status(), 0)
 
+    def test_tab_completes_the_nicks_of_the_room(self):
+        a, b = self.mount('alice'), self.mount('bob')
+        self.rooms(a, b, 'general')
+        h.append_line(b.outbox('general'), 'anyone here?')
+        term = self.client(a.path('general'))
+        term.wait_text("bob's line shown", '<bob> anyone here?')
+        term.type('Bo')
+        term.keys('Tab')
+        term.wait('at the start of the line: an address', lambda rows: rows[-1] == '> bob:')
+        term.type('yes, and thanks b')
+        term.keys('Tab')
+        term.wait('within the line: the nick and a space',
+                  lambda rows: rows[-1] == '> bob: yes, and thanks bob')
+        term.type('x')  # the space after the nick is there
+        term.wait('typed on', lambda rows: rows[-1] == '> bob: yes, and thanks bob x')
+        term.keys('BSpace')
+        term.type('zz')
+        term.keys('Tab')  # nobody starts so: a tab, as before
+        term.keys('Enter')
+        with term.step("alice's completed line in bob's log"):
+            h.wait_for(lambda: '<alice> bob: yes, and thanks bob zz\t' in h.read_text(b.log('general')),
+                       WAIT)
+        term.type('/quit')
+        term.keys('Enter')
+        self.assertEqual(term.exit_status(), 0)
+
     def test_scrollback_and_resize(self):
         a, b = self.mount('alice'), self.mount('bob')
         self.rooms(a, b, 'general')

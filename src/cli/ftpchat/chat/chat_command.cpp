@@ -54,6 +54,8 @@ const char* chat_help_text() {
          "//TEXT          send TEXT starting with /\n"
          "PgUp, PgDn      scroll the conversation; older history loads at the top\n"
          "Up, Down        earlier lines typed; Ctrl+R: the last one starting as typed\n"
+         "Tab             complete the nick before the cursor (the room's latest speaker\n"
+         "                starting so; \"bob: \" at the start of the line)\n"
          "Ctrl+A/E/K/U/W/Y, Alt+B/F/D, Home, End: edit as in a shell (libedit)\n"
          "Ctrl+L          redraw the screen; Ctrl+Z suspends";
 }

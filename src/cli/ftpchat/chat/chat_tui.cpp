@@ -19,6 +19,7 @@
 #include "cli/exit_status.hpp"
 #include "keys.hpp"
 #include "line_editor.hpp"
+#include "nick_complete.hpp"
 #include "screen.hpp"
 #include "text_cells.hpp"
 
@@ -59,6 +60,17 @@ class QuitSignals {
 bool colour_wanted() {
   const char* no_color = std::getenv("NO_COLOR");  // https://no-color.org: set and not empty
   return no_color == nullptr || *no_color == '\0';
+}
+// Tab: the nick before the cursor completed from the room's recent speakers, else a tab.
+void complete(ChatSession& s, LineEditor& ed) {
+  std::vector<std::wstring> speakers;
+  if (const ChatRoom& room = s.active(); room.feed)
+    for (const std::string& nick : recent_speakers(*room.feed, s.nick_in(room)))
+      speakers.push_back(from_utf8(nick));
+  if (auto done = complete_nick(ed.text(), ed.cursor(), speakers))
+    ed.replace_before_cursor(done->erase, done->insert);
+  else
+    ed.feed(L"\t");
 }
 }  // namespace
 
@@ -130,6 +142,9 @@ int run_tui(MountRooms rooms, ChatOptions options) {
           break;
         case KeyEvent::Kind::suspend:
           scr.suspend();
+          break;
+        case KeyEvent::Kind::complete:
+          complete(s, ed);
           break;
       }
     }

@@ -90,6 +90,9 @@ void control_key(std::vector<KeyEvent>& out, wchar_t c) {
     case 0x1a:
       add(out, Kind::suspend);
       return;
+    case L'\t':
+      add(out, Kind::complete);
+      return;
     default:
       add_edit(out, std::wstring(1, c));
       return;

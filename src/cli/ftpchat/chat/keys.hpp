@@ -18,6 +18,7 @@ struct KeyEvent {
     interrupt,     // Ctrl+C: clear the line, or quit on an empty one
     end_of_input,  // Ctrl+D: quit on an empty line, else delete the next character
     suspend,       // Ctrl+Z
+    complete,      // Tab: complete the nick before the cursor (else a tab character)
   };
   Kind kind = Kind::edit;
   std::wstring text;

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -82,7 +83,7 @@ Result<std::unique_ptr<LineEditor>> LineEditor::open() {
   bind(el, L"\x17", L"ed-delete-prev-word");     // Ctrl+W, as in a shell
   bind(el, L"\x15", L"em-kill-line");            // Ctrl+U
   bind(el, L"\x12", L"ed-search-prev-history");  // Ctrl+R: earlier line starting so
-  bind(el, L"\x09", L"ed-insert");               // Tab is text (the log keeps tabs)
+  bind(el, L"\x09", L"ed-insert");  // a Tab that completes no nick is text (the log keeps tabs)
   el_set(el, EL_UNBUFFERED, 1);                  // rule 1
   return ed;
 }
@@ -127,6 +128,12 @@ std::vector<std::wstring> LineEditor::feed(std::wstring_view keys) {
     if (queue_.size() >= before) break;  // nothing consumed: never spin
   }
   return done;
+}
+
+void LineEditor::replace_before_cursor(std::size_t count, std::wstring_view text) {
+  el_wdeletestr(el_, static_cast<int>(std::min(count, cursor())));
+  const std::wstring insert(text);
+  if (!insert.empty()) el_winsertstr(el_, insert.c_str());
 }
 
 std::wstring_view LineEditor::text() const {

@@ -47,6 +47,8 @@ class LineEditor {
   std::wstring_view text() const;
   std::size_t cursor() const;  // index into text()
   void clear();                // drops the line being typed
+  // Replaces the `count` characters before the cursor with `text` (a completion).
+  void replace_before_cursor(std::size_t count, std::wstring_view text);
 
  private:
   LineEditor() = default;
