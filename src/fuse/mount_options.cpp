@@ -157,7 +157,7 @@ const std::vector<OptionDoc>& mount_option_docs() {
       {"chatid=FILE", "your identity for member rooms (default: $XDG_DATA_HOME/ftpchatfs/identity, if it exists; see ftpchat id new)"},
       {"chatid_passfile=FILE", "the passphrase of a sealed identity file (else FTPCHAT_ID_PASSPHRASE, else a prompt)"},
       {"poll=MS", "poll an active room every MS milliseconds (default 250), less when idle"},
-      {"connections=N", "use up to N connections to the server (default 4): one for sends, the others to poll rooms in parallel; 1 for a server that allows a single session"},
+      {"connections=N", "use up to N connections to the server (default 4): one for sends, the others to poll rooms in parallel (and to send to several rooms at once); 1 for a server that allows a single session"},
       {"logfile=FILE", "write the daemon's log to FILE (default: stderr with -f, else syslog)"},
       {"tls=MODE", "explicit TLS on ftp://: require, try or none (default none)"},
       {"cacert=FILE", "also trust the CA certificates in FILE"},

@@ -63,7 +63,8 @@ ConnectionPool::Conn* ConnectionPool::lease_reader() {
         conn->busy = true;
         return conn.get();
       }
-    if (more_ && readers_.size() + making_ < max_readers_ && Clock::now() >= no_extra_until_) {
+    if (more_ && readers_.size() + also_writing_.size() + making_ < max_readers_ &&
+        Clock::now() >= no_extra_until_) {
       if (auto conn = make_locked(lock)) {
         conn->busy = true;
         readers_.push_back(std::move(conn));
@@ -75,7 +76,28 @@ ConnectionPool::Conn* ConnectionPool::lease_reader() {
   }
 }
 
-ConnectionPool::Conn* ConnectionPool::lease_writer() {
+ConnectionPool::Conn* ConnectionPool::pin_writer_locked(const std::string& room) {
+  Conn* main = writer_ ? writer_.get() : readers_.front().get();
+  Conn* pick = nullptr;
+  if (!main->busy) {
+    pick = main;
+  } else {
+    for (auto& c : also_writing_)
+      if (!c->busy) pick = c.get();
+    const auto idle = std::find_if(readers_.begin() + 1, readers_.end(),
+                                   [](const auto& c) { return !c->busy; });
+    if (!pick && writer_ && idle != readers_.end()) {  // never the first connection
+      also_writing_.push_back(std::move(*idle));
+      readers_.erase(idle);
+      pick = also_writing_.back().get();
+    }
+  }
+  if (pick) pins_[room] = pick;
+  return pick;
+}
+
+ConnectionPool::Conn* ConnectionPool::lease_writer(const std::string& path) {
+  const std::string room = path.substr(0, path.find('/'));
   std::unique_lock lock(mu_);
   for (;;) {
     if (separate_writer_ && !writer_ && !writer_refused_) {
@@ -92,8 +114,9 @@ ConnectionPool::Conn* ConnectionPool::lease_writer() {
       }
       if (!writer_) writer_refused_ = true;
     }
-    Conn* conn = writer_ ? writer_.get() : readers_.front().get();
-    if (!conn->busy) {
+    const auto pin = pins_.find(room);
+    Conn* conn = pin != pins_.end() ? pin->second : pin_writer_locked(room);
+    if (conn && !conn->busy) {
       conn->busy = true;
       return conn;
     }
@@ -118,20 +141,27 @@ bool ConnectionPool::drop_if_refused(Conn* conn, const Error& failure) {
     if (conn->proven || !looks_refused(failure) || conn == readers_.front().get()) return false;
     bool other_works = false;
     for (const auto& c : readers_) other_works |= c.get() != conn && c->proven;
+    for (const auto& c : also_writing_) other_works |= c.get() != conn && c->proven;
     if (writer_ && writer_.get() != conn) other_works |= writer_->proven;
     if (!other_works) return false;  // the server may be down, not full
     add_stats(dropped_, conn->link.stats());
+    std::erase_if(pins_, [&](const auto& pin) { return pin.second == conn; });
+    const auto take = [&](std::vector<std::unique_ptr<Conn>>& from) {
+      const auto it =
+          std::find_if(from.begin(), from.end(), [&](const auto& c) { return c.get() == conn; });
+      if (it == from.end()) return false;
+      dropped = std::move(*it);
+      from.erase(it);
+      return true;
+    };
     if (writer_.get() == conn) {
       dropped = std::move(writer_);
       writer_refused_ = true;
-    } else {
-      const auto it = std::find_if(readers_.begin(), readers_.end(),
-                                   [&](const auto& c) { return c.get() == conn; });
-      dropped = std::move(*it);
-      readers_.erase(it);
+    } else if (!take(readers_)) {
+      take(also_writing_);
     }
     no_extra_until_ = Clock::now() + kNoExtraFor;
-    left = readers_.size() + (writer_ ? 1 : 0);
+    left = readers_.size() + also_writing_.size() + (writer_ ? 1 : 0);
   }
   freed_.notify_all();
   log_.warning("the server refused another connection (" + describe(failure) + "); going on with " +
@@ -170,8 +200,8 @@ Result<void> ConnectionPool::read_to(const std::string& path, std::uint64_t offs
 }
 
 template <typename F>
-Result<void> ConnectionPool::on_writer(F&& call) {
-  Conn* conn = lease_writer();
+Result<void> ConnectionPool::on_writer(const std::string& path, F&& call) {
+  Conn* conn = lease_writer(path);
   auto result = call(conn->link);
   if (!result && drop_if_refused(conn, result.error())) return result;  // rule 4: not again
   release(conn, result ? std::nullopt : std::optional<Error>(result.error()));
@@ -179,21 +209,22 @@ Result<void> ConnectionPool::on_writer(F&& call) {
 }
 
 Result<void> ConnectionPool::append(const std::string& path, std::string_view data) {
-  return on_writer([&](Transport& t) { return t.append(path, data); });
+  return on_writer(path, [&](Transport& t) { return t.append(path, data); });
 }
 
 Result<void> ConnectionPool::create_file(const std::string& path, std::string_view data) {
-  return on_writer([&](Transport& t) { return t.create_file(path, data); });
+  return on_writer(path, [&](Transport& t) { return t.create_file(path, data); });
 }
 
 Result<void> ConnectionPool::make_dir(const std::string& path) {
-  return on_writer([&](Transport& t) { return t.make_dir(path); });
+  return on_writer(path, [&](Transport& t) { return t.make_dir(path); });
 }
 
 TransportStats ConnectionPool::stats() const {
   std::lock_guard lock(mu_);
   TransportStats sum = dropped_;
   for (const auto& c : readers_) add_stats(sum, c->link.stats());
+  for (const auto& c : also_writing_) add_stats(sum, c->link.stats());
   if (writer_) add_stats(sum, writer_->link.stats());
   return sum;
 }
@@ -249,6 +280,7 @@ std::string ConnectionPool::mode() const {
   std::vector<std::string> modes;
   if (writer_) modes.push_back(writer_->link.mode());
   for (const auto& c : readers_) modes.push_back(c->link.mode());
+  for (const auto& c : also_writing_) modes.push_back(c->link.mode());
   return merge_transport_modes(modes);
 }
 
@@ -260,13 +292,14 @@ std::optional<TransportActivity> ConnectionPool::activity() const {
     if (a && (!worst || a->silent > worst->silent)) worst = std::move(a);
   };
   for (const auto& c : readers_) consider(*c);
+  for (const auto& c : also_writing_) consider(*c);
   if (writer_) consider(*writer_);
   return worst;
 }
 
 std::size_t ConnectionPool::open_connections() const {
   std::lock_guard lock(mu_);
-  return readers_.size() + (writer_ ? 1 : 0);
+  return readers_.size() + also_writing_.size() + (writer_ ? 1 : 0);
 }
 
 }  // namespace ftpchat

@@ -6,6 +6,9 @@
 #include "ftpchat/room/outbox_sender.hpp"
 
 #include <algorithm>
+#include <optional>
+
+#include "ftpchat/room/worker_threads.hpp"
 
 namespace ftpchat {
 
@@ -52,17 +55,22 @@ void OutboxSender::wake() {
   cv_.notify_all();
 }
 
+// Rooms with work upload side by side (the connection pool sends different rooms on
+// different connections where it has them; one room's uploads stay in order, one at a time).
 bool OutboxSender::upload_all(std::string& first_error) {
-  bool ok = true;
-  for (const auto& room : rooms_()) {
-    if (!room->has_outbox_work()) continue;
-    auto sent = room->upload_pending();
-    if (!sent) {
-      if (ok) first_error = describe(sent.error());
-      ok = false;
+  std::vector<std::shared_ptr<Room>> busy;
+  for (auto& room : rooms_())
+    if (room->has_outbox_work()) busy.push_back(std::move(room));
+  std::vector<std::optional<Error>> failed(busy.size());
+  run_parallel(busy.size(), kParallelUploads, [&](std::size_t i) {
+    if (auto sent = busy[i]->upload_pending(); !sent) failed[i] = sent.error();
+  });
+  for (const auto& error : failed)
+    if (error) {
+      first_error = describe(*error);
+      return false;
     }
-  }
-  return ok;
+  return true;
 }
 
 void OutboxSender::run() {

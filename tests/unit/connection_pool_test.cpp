@@ -58,6 +58,40 @@ TEST_F(ConnectionPoolTest, AWriteNeverWaitsBehindAReadInProgress) {
   EXPECT_FALSE(p->activity());
 }
 
+// Rooms sent to at once go out side by side: while the writing connection is busy with one
+// room, another room's first write takes an idle reading connection (never the first), which
+// writes from then on; each room keeps the connection of its first write.
+TEST_F(ConnectionPoolTest, RoomsSentToAtOnceGoSideBySideAndEachKeepsItsConnection) {
+  server_.data.dirs.insert("other");
+  auto p = pool(4);
+  server_.close_gate("room/a.w");  // two reads at once: a second reading connection
+  auto r1 = read_async(*p);
+  auto r2 = read_async(*p);
+  ASSERT_TRUE(server_.wait_at_gate(2));
+  server_.open_gate();
+  ASSERT_TRUE(done_within(r1) && done_within(r2));
+  ASSERT_EQ(server_.connections(), 2);
+  server_.close_gate("room/b.w");
+  auto first = std::async(std::launch::async, [&] { return p->append("room/b.w", "1\n"); });
+  ASSERT_TRUE(server_.wait_at_gate(1));  // on the writing connection, made now
+  auto other = std::async(std::launch::async, [&] { return p->append("other/c.w", "2\n"); });
+  ASSERT_TRUE(done_within(other)) << "a send to another room waited behind this one's";
+  EXPECT_TRUE(other.get());
+  EXPECT_EQ(server_.connections(), 3) << "a connection was made instead of an idle one used";
+  // The first room's next send waits for its own connection, though another is free.
+  auto again = std::async(std::launch::async, [&] { return p->append("room/b.w", "3\n"); });
+  server_.open_gate();
+  ASSERT_TRUE(done_within(first) && done_within(again));
+  EXPECT_TRUE(first.get() && again.get());
+  EXPECT_EQ(server_.data.files["room/b.w"], "1\n3\n");
+  EXPECT_EQ(server_.appended_on("room/b.w").size(), 1u) << "one room written on two connections";
+  EXPECT_EQ(server_.appended_on("other/c.w").size(), 1u);
+  EXPECT_NE(*server_.appended_on("room/b.w").begin(), *server_.appended_on("other/c.w").begin());
+  EXPECT_NE(server_.appended_on("other/c.w").count(1), 1u) << "the first connection wrote";
+  ASSERT_TRUE(p->read("room/a.w", 0));  // reads go on, on what is left for them
+  EXPECT_LE(p->open_connections(), 4u);
+}
+
 TEST_F(ConnectionPoolTest, ReadsRunSideBySideUpToTheLimitAndConnectionsAreMadeOnlyWhenNeeded) {
   auto p = pool(3);  // one writing connection, two reading ones
   ASSERT_TRUE(p->read("room/a.w", 0));

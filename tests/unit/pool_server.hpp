@@ -37,6 +37,12 @@ class PoolServer {
     std::lock_guard lock(mu);
     return overlaps;
   }
+  // Which connections (numbered 1, 2, ... as made) appended to `path`.
+  std::set<int> appended_on(const std::string& path) const {
+    std::lock_guard lock(mu);
+    const auto it = appenders.find(path);
+    return it == appenders.end() ? std::set<int>{} : it->second;
+  }
   // Requests whose path starts with `prefix` and ends with `suffix` wait at the gate until
   // open_gate() (or until `hold` requests wait there at once, which opens it: a rendezvous).
   void close_gate(const std::string& prefix, int hold = 1 << 30, const std::string& suffix = "") {
@@ -68,8 +74,8 @@ class PoolServer {
   // One connection to this server.
   class Connection final : public Transport {
    public:
-    Connection(PoolServer& server, std::optional<Errc> refuse, std::string client)
-        : server_(server), refuse_(refuse), client_(std::move(client)) {}
+    Connection(PoolServer& server, std::optional<Errc> refuse, std::string client, int number)
+        : server_(server), refuse_(refuse), client_(std::move(client)), number_(number) {}
     Result<std::vector<DirEntry>> list(const std::string& dir) override {
       return run(dir, [&] { return server_.data.list(dir); });
     }
@@ -88,7 +94,10 @@ class PoolServer {
       return {};
     }
     Result<void> append(const std::string& path, std::string_view d) override {
-      return run(path, [&] { return server_.data.append(path, d); });
+      return run(path, [&] {
+        server_.appenders[path].insert(number_);
+        return server_.data.append(path, d);
+      });
     }
     Result<void> create_file(const std::string& path, std::string_view d) override {
       return run(path, [&] { return server_.data.create_file(path, d); });
@@ -130,6 +139,7 @@ class PoolServer {
     PoolServer& server_;
     const std::optional<Errc> refuse_;
     const std::string client_;
+    const int number_;
     TransportStats stats_;  // guarded by server_.mu
   };
 
@@ -137,7 +147,7 @@ class PoolServer {
   std::unique_ptr<Transport> connect(const std::string& client = "") {
     std::lock_guard lock(mu);
     ++made;
-    return std::make_unique<Connection>(*this, refuse, client);
+    return std::make_unique<Connection>(*this, refuse, client, made);
   }
   TransportFactory factory(const std::string& client = "") {
     return [this, client]() -> Result<std::unique_ptr<Transport>> { return connect(client); };
@@ -149,6 +159,7 @@ class PoolServer {
   int made = 0;
   int in_flight = 0, peak = 0, overlaps = 0, at_gate = 0, gate_hold = 0, gate_peak = 0;
   std::set<std::string> rooms_busy;
+  std::map<std::string, std::set<int>> appenders;
   std::string gate_prefix, gate_suffix;
   bool gate_open = true;
   std::optional<Errc> refuse;

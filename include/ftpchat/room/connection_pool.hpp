@@ -9,9 +9,13 @@
 //     everything, as before). Each is a login and a session on the server, which may limit them.
 //  2. One request at a time per connection (LockedTransport). A reader takes any free reading
 //     connection and waits only when none is free and no more may be made.
-//  3. Writes always use one connection (the writing one; the first when the server refused
-//     it or extra connections are blocked at the first write): transports keep state about
-//     sends per connection (rewrite mode's copy of the writer's file, WebDAV's append probe).
+//  3. Writes of one room always use one connection, pinned at the room's first write of this
+//     mount: transports keep state about sends per connection (rewrite mode's copy of the
+//     writer's file, WebDAV's append probe). A room's first write takes the writing connection
+//     when it is free; when it is busy, a free connection that writes for other rooms, else an
+//     idle reading connection (not the first) that becomes a writing one, so rooms sent to at
+//     once go out side by side; else it waits for the writing one. (The writing one is the
+//     first connection when the server refused it or extra connections are blocked.)
 //  4. A new connection whose first request fails as a refused connection does (no answer,
 //     login refused, timeout) while another connection has worked is the server's limit: it
 //     is dropped and no more are made for kNoExtraFor. A read that handed nothing to its sink
@@ -23,6 +27,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -83,7 +88,8 @@ class ConnectionPool final : public Transport {
     bool proven = false;  // a request of it got an answer; guarded by mu_
   };
   Conn* lease_reader();  // waits for a free one (rule 2)
-  Conn* lease_writer();  // waits for the writing one (rule 3)
+  Conn* lease_writer(const std::string& path);  // waits for the room's connection (rule 3)
+  Conn* pin_writer_locked(const std::string& room);  // rule 3's choice; null: wait
   // Makes a connection (rule 1) with mu_ released meanwhile; null when refused or failing.
   std::unique_ptr<Conn> make_locked(std::unique_lock<std::mutex>& lock);
   void release(Conn* conn, const std::optional<Error>& failure);
@@ -92,7 +98,7 @@ class ConnectionPool final : public Transport {
   template <typename F>
   auto on_reader(F&& call);
   template <typename F>
-  Result<void> on_writer(F&& call);
+  Result<void> on_writer(const std::string& path, F&& call);
 
   const std::string url_;
   const TransportFactory more_;
@@ -103,6 +109,8 @@ class ConnectionPool final : public Transport {
   std::condition_variable freed_;
   std::vector<std::unique_ptr<Conn>> readers_;  // [0] is the first connection; mu_
   std::unique_ptr<Conn> writer_;                // mu_
+  std::vector<std::unique_ptr<Conn>> also_writing_;  // readers turned writers (rule 3); mu_
+  std::map<std::string, Conn*> pins_;           // room folder -> its writing connection; mu_
   bool writer_refused_ = false;                 // writes stay on the first connection; mu_
   bool making_writer_ = false;                  // mu_
   std::size_t making_ = 0;                      // connections being made; mu_

@@ -1,6 +1,7 @@
-// The mount's background sender: one thread that uploads every room's spooled records,
-// with capped exponential backoff while the server fails. Knows rooms only through a
-// function that lists the open ones.
+// The mount's background sender: one thread that uploads every room's spooled records
+// (rooms with work side by side, on helper threads for the round), with capped exponential
+// backoff while the server fails. Knows rooms only through a function that lists the open
+// ones.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,8 @@ class OutboxSender {
   // Without wake-ups, rooms are still looked at this often (rooms found later may hold an
   // earlier session's spool).
   static constexpr std::chrono::milliseconds kIdleCheck{5000};
+  // Rooms uploaded at once at most (the pool decides how many connections they get).
+  static constexpr std::size_t kParallelUploads = 8;
 
   OutboxSender(RoomsFn rooms, Logger& log) : rooms_(std::move(rooms)), log_(log) {}
   ~OutboxSender() { stop(); }
