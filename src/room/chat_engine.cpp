@@ -14,14 +14,6 @@ namespace ftpchat {
 
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-// Errors of the way to the server (a connection cut, a reply that never came), not of what
-// is on it: the same request may well work on a new connection.
-bool transient(Errc code) { return code == Errc::unreachable || code == Errc::timeout; }
-
-}  // namespace
-
 ChatEngine::ChatEngine(std::unique_ptr<Transport> transport, EngineConfig config,
                        SecretBytes passphrase, Logger& log, const WallClock& wall,
                        TransportFactory more)
@@ -69,7 +61,7 @@ Result<void> ChatEngine::start() {
     std::lock_guard lock(refresh_mu_);
     starting_ = true;
     auto listed = refresh_locked();
-    if (!listed && transient(listed.error().code)) {  // a connection cut on the way: once more
+    if (!listed && on_the_way(listed.error().code)) {  // a connection cut on the way: once more
       log_.info("listing the rooms failed (" + describe(listed.error()) + "); trying again");
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       listed = refresh_locked();
@@ -138,7 +130,7 @@ Result<void> ChatEngine::refresh_locked() {
       transport_.max_readers() + std::max(1u, std::thread::hardware_concurrency());
   run_parallel(to_open.size(), threads, [&](std::size_t i) {
     opened[i] = open_folder(to_open[i].first, to_open[i].second);  // logged when first seen
-    if (!*opened[i] && transient(opened[i]->error().code))  // a read cut short: once more
+    if (!*opened[i] && on_the_way(opened[i]->error().code))  // a read cut short: once more
       opened[i] = open_folder(to_open[i].first, to_open[i].second);
   });
   for (std::size_t i = 0; i < to_open.size(); ++i) {

@@ -8,11 +8,6 @@
 namespace ftpchat {
 
 namespace {
-// A dropped connection or a timeout leaves a request's outcome unknown: it may have landed.
-bool outcome_unknown(const Error& err) {
-  return err.code == Errc::unreachable || err.code == Errc::timeout;
-}
-
 // Uploads a new room: its folder, then its header. Rules for a request whose outcome is unknown:
 // 1. It is retried once (the transport reconnects).
 // 2. mkdir answering "exists" on that retry is our own first MKD: the folder is named by the
@@ -22,14 +17,14 @@ bool outcome_unknown(const Error& err) {
 Result<void> upload_new_room(Transport& transport, const std::string& folder,
                              const std::string& header) {
   auto made = transport.make_dir(folder);
-  if (!made && outcome_unknown(made.error())) {
+  if (!made && on_the_way(made.error().code)) {
     made = transport.make_dir(folder);
     if (!made && made.error().code == Errc::exists) made = Result<void>();
   }
   if (!made) return made;
   const std::string path = layout::join(folder, layout::kHeaderFile);
   auto written = transport.create_file(path, header);
-  if (!written && outcome_unknown(written.error())) {
+  if (!written && on_the_way(written.error().code)) {
     written = transport.create_file(path, header);
     if (!written && written.error().code == Errc::exists) {
       auto back = transport.read(path, 0);

@@ -109,7 +109,7 @@ void Room::note_send_result(const std::optional<Error>& err) {
     return;
   }
   counters_.send_error = describe(*err);
-  counters_.send_unreachable = err->code == Errc::unreachable || err->code == Errc::timeout;
+  counters_.send_unreachable = on_the_way(err->code);
   if (counters_.send_failures++ == 0) counters_.send_failing_since_ms = ctx_.wall.now_ms();
 }
 

@@ -39,6 +39,11 @@ struct Error {
 // Short name of an error code ("not found", "login refused", ...).
 const char* errc_name(Errc code);
 
+// The way to the server failed (a connection dropped or refused, no answer in time), not the
+// request: its outcome is unknown (it may have landed), and it may well work on a new
+// connection.
+inline bool on_the_way(Errc code) { return code == Errc::unreachable || code == Errc::timeout; }
+
 // One sentence a user can act on: what went wrong and what to do about it.
 std::string describe(const Error& err);
 
